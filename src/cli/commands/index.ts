@@ -1,0 +1,5 @@
+/** Every `mwb` subcommand, in the order `mwb --help` lists them. */
+import type { Command } from '../command.ts';
+import { gpuCommand } from './gpu.ts';
+
+export const COMMANDS: Command[] = [gpuCommand];

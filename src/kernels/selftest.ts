@@ -1,0 +1,81 @@
+/** The System page's self-test: every basic kernel against its reference, with time and throughput. */
+import type { GpuContext } from '../gpu/context.ts';
+import type { DType } from './common.ts';
+import { checkElementwise, checkGemv, checkMatmul, checkRmsNorm, checkSoftmax, type KernelCheck } from './checks.ts';
+
+export interface SelfTestRow {
+  kernel: string;
+  dtype: DType;
+  shape: string;
+  pass: boolean;
+  message: string;
+  maxAbsError: number;
+  ms: number;
+  timedBy: string;
+  /** GFLOP/s for compute-bound kernels, GB/s for memory-bound ones. */
+  rate: number;
+  rateUnit: 'GFLOP/s' | 'GB/s';
+  error?: string;
+}
+
+type Check = { kernel: string; dtype: DType; shape: string; unit: 'GFLOP/s' | 'GB/s'; run: () => Promise<KernelCheck> };
+
+/** Odd sizes on purpose: none is a multiple of 4 or of a workgroup size. */
+export function selfTestChecks(ctx: GpuContext): Check[] {
+  const dtypes: DType[] = ctx.hasF16 ? ['f32', 'f16'] : ['f32'];
+  const checks: Check[] = [];
+  for (const dtype of dtypes) {
+    for (const op of ['add', 'mul', 'silu'] as const) {
+      checks.push({ kernel: op, dtype, shape: 'n=100003', unit: 'GB/s', run: () => checkElementwise(ctx, op, 100_003, dtype) });
+    }
+    checks.push({ kernel: 'matmul', dtype, shape: '255×257·257×253', unit: 'GFLOP/s', run: () => checkMatmul(ctx, { m: 255, n: 253, k: 257 }, dtype) });
+    checks.push({ kernel: 'matmul', dtype, shape: '37×61·(29×61)ᵀ', unit: 'GFLOP/s', run: () => checkMatmul(ctx, { m: 37, n: 29, k: 61, transB: true }, dtype) });
+    checks.push({ kernel: 'matmul', dtype, shape: '(45×33)ᵀ·45×19', unit: 'GFLOP/s', run: () => checkMatmul(ctx, { m: 33, n: 19, k: 45, transA: true }, dtype) });
+    checks.push({ kernel: 'gemv', dtype, shape: '2049×2051', unit: 'GB/s', run: () => checkGemv(ctx, 2049, 2051, dtype) });
+    checks.push({ kernel: 'softmax', dtype, shape: '37×1001', unit: 'GB/s', run: () => checkSoftmax(ctx, 37, 1001, dtype) });
+    checks.push({ kernel: 'rmsnorm', dtype, shape: '29×1003', unit: 'GB/s', run: () => checkRmsNorm(ctx, 29, 1003, dtype) });
+  }
+  return checks;
+}
+
+export async function runSelfTest(ctx: GpuContext, onRow?: (row: SelfTestRow, index: number, total: number) => void): Promise<SelfTestRow[]> {
+  const checks = selfTestChecks(ctx);
+  const rows: SelfTestRow[] = [];
+  for (const [index, check] of checks.entries()) {
+    let row: SelfTestRow;
+    try {
+      const result = await check.run();
+      const seconds = result.ms / 1000;
+      const rate = check.unit === 'GFLOP/s' ? result.flops / seconds / 1e9 : result.bytes / seconds / 1e9;
+      row = {
+        kernel: result.kernel,
+        dtype: check.dtype,
+        shape: result.shape,
+        pass: result.comparison.ok,
+        message: result.message,
+        maxAbsError: result.comparison.maxAbsError,
+        ms: result.ms,
+        timedBy: result.timedBy,
+        rate,
+        rateUnit: check.unit,
+      };
+    } catch (error) {
+      row = {
+        kernel: check.kernel,
+        dtype: check.dtype,
+        shape: check.shape,
+        pass: false,
+        message: (error as Error).message,
+        maxAbsError: NaN,
+        ms: NaN,
+        timedBy: '',
+        rate: NaN,
+        rateUnit: check.unit,
+        error: (error as Error).message,
+      };
+    }
+    rows.push(row);
+    onRow?.(row, index, checks.length);
+  }
+  return rows;
+}

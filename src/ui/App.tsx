@@ -1,0 +1,48 @@
+import { useEffect } from 'react';
+import { NoWebGpu } from './components/NoWebGpu.tsx';
+import { PlannedPage } from './pages/PlannedPage.tsx';
+import { SystemPage } from './pages/SystemPage.tsx';
+import { pageFromHash, PAGES, useUiStore, type PageId } from './store.ts';
+
+const TITLES: Record<PageId, string> = {
+  models: 'Models',
+  data: 'Data',
+  train: 'Train',
+  evaluate: 'Evaluate',
+  scaling: 'Scaling',
+  inspect: 'Inspect',
+  system: 'System',
+};
+
+function Page({ page }: { page: PageId }) {
+  if (page === 'system') return <SystemPage />;
+  return <PlannedPage page={page} title={TITLES[page]} />;
+}
+
+export function App() {
+  const page = useUiStore((s) => s.page);
+  const setPage = useUiStore((s) => s.setPage);
+  const hasWebGpu = typeof navigator !== 'undefined' && 'gpu' in navigator;
+
+  useEffect(() => {
+    const onHash = () => setPage(pageFromHash(location.hash));
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, [setPage]);
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <span className="brand">Math Reasoning Workbench</span>
+        <nav aria-label="Pages">
+          {PAGES.map((id) => (
+            <a key={id} href={`#/${id}`} className={id === page ? 'active' : undefined} aria-current={id === page ? 'page' : undefined}>
+              {TITLES[id]}
+            </a>
+          ))}
+        </nav>
+      </header>
+      <main className="content">{hasWebGpu ? <Page page={page} /> : <NoWebGpu reason="navigator.gpu is missing in this browser." />}</main>
+    </div>
+  );
+}

@@ -1,0 +1,14 @@
+/// <reference lib="webworker" />
+/** The Web Worker that owns the GPUDevice: every GPU job of the app runs here, called through comlink. */
+import * as Comlink from 'comlink';
+import { useBrowserGpu } from '../gpu/host-browser.ts';
+import type { WorkerApi } from './api.ts';
+import { systemService } from './services/system.ts';
+
+useBrowserGpu();
+
+const api: WorkerApi = {
+  ...systemService,
+};
+
+Comlink.expose(api);

@@ -1,0 +1,24 @@
+/** Runs the real `mwb` binary for CLI tests. */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+export const ROOT = join(import.meta.dirname, '..');
+export const SHARED_DATA = join(ROOT, '..', 'shared', 'data');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function runMwb(args: string[], env: Record<string, string> = {}, input?: string): CliResult {
+  const result = spawnSync(process.execPath, [join(ROOT, 'bin', 'mwb.js'), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    input,
+    timeout: 600_000,
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}

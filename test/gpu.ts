@@ -1,0 +1,25 @@
+/**
+ * Test access to the real WebGPU adapter (Dawn on Mesa lavapipe in Node). A missing adapter fails
+ * the test with the packages to install; it is never a skip.
+ */
+import { GpuContext } from '../src/gpu/context.ts';
+import { GpuUnavailableError } from '../src/gpu/errors.ts';
+import { useNodeGpu } from '../src/gpu/host-node.ts';
+import { acquireGpu } from '../src/gpu/session.ts';
+
+export const ADAPTER_HELP =
+  'Node tests need a WebGPU adapter: on Debian 12 install Mesa 25 lavapipe from bookworm-backports ' +
+  '(`sudo bash scripts/install-system-deps.sh` does it, or see README "Running on a software adapter").';
+
+export async function testGpu(): Promise<GpuContext> {
+  useNodeGpu();
+  try {
+    return await acquireGpu();
+  } catch (error) {
+    if (error instanceof GpuUnavailableError) {
+      const where = process.env.CI ? 'CI has no WebGPU adapter, which is a failure.' : 'No WebGPU adapter was found.';
+      throw new Error(`${where} ${ADAPTER_HELP}\n${error.message}`);
+    }
+    throw error;
+  }
+}
