@@ -9,6 +9,8 @@ import type { TestProject } from 'vitest/node';
 
 const root = join(import.meta.dirname, '..');
 export const E2E_PORT = Number(process.env.MWB_E2E_PORT ?? 4317);
+/** The built app to serve; MWB_E2E_DIST lets parallel runs use separate builds. */
+const DIST = process.env.MWB_E2E_DIST ?? join(root, 'dist');
 
 async function waitForServer(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -26,10 +28,10 @@ async function waitForServer(url: string, child: ChildProcess, timeoutMs: number
 }
 
 export default async function setup(project: TestProject) {
-  if (!existsSync(join(root, 'dist', 'index.html'))) {
-    throw new Error('dist/index.html is missing: build the app first (`npm run build`; `npm test` does it).');
+  if (!existsSync(join(DIST, 'index.html'))) {
+    throw new Error(`${join(DIST, 'index.html')} is missing: build the app first (\`npm run build\`; \`npm test\` does it).`);
   }
-  const child = spawn(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'preview', '--host', '127.0.0.1', '--port', String(E2E_PORT), '--strictPort'], {
+  const child = spawn(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'preview', '--host', '127.0.0.1', '--port', String(E2E_PORT), '--strictPort', '--outDir', DIST], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
