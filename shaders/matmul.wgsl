@@ -6,6 +6,7 @@
 // workgroup of WG_X×WG_Y invocations covers a (WG_Y·TILE)×(WG_X·TILE) block. There is no shared
 // memory and no barrier, which suits software adapters and keeps the kernel simple; out-of-range
 // rows and columns read a clamped index and are never written.
+// With ACCUMULATE the product is added to C (C += A·B), for gradient accumulation.
 #if F16
 enable f16;
 #endif
@@ -87,7 +88,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     for (var j = 0u; j < TILE; j++) {
       let col = col0 + j;
       if (col >= params.n) { break; }
-      c[base_c + row * params.n + col] = T(acc[i][j]);
+      let index = base_c + row * params.n + col;
+#if ACCUMULATE
+      c[index] = T(f32(c[index]) + acc[i][j]);
+#else
+      c[index] = T(acc[i][j]);
+#endif
     }
   }
 }

@@ -1,8 +1,12 @@
 /** Shared types for kernel wrappers: a prepared dispatch owns its uniform buffers and knows its work. */
 import type { DispatchCommand, GpuContext, RunResult } from '../gpu/context.ts';
+import { splitWorkgroups, type Grid } from '../gpu/dispatch.ts';
 import type { ShaderDefines } from '../gpu/shader-source.ts';
 
 export type DType = 'f32' | 'f16';
+
+/** A whole buffer, or a range of one (offsets must be multiples of minStorageBufferOffsetAlignment). */
+export type StorageBinding = GPUBuffer | GPUBufferBinding;
 
 export const BYTES_PER_ELEMENT: Record<DType, number> = { f32: 4, f16: 2 };
 
@@ -50,4 +54,9 @@ export async function runCalls(ctx: GpuContext, calls: KernelCall[], options: { 
 export function releaseCall(ctx: GpuContext, call: KernelCall): void {
   for (const buffer of call.uniforms) ctx.release(buffer);
   call.uniforms.length = 0;
+}
+
+/** Grid for `invocations` threads in workgroups of `workgroupSize`, split so no dimension exceeds the device limit. */
+export function linearGrid(ctx: GpuContext, invocations: number, workgroupSize: number): Grid {
+  return splitWorkgroups(Math.ceil(invocations / workgroupSize), ctx.limits.maxComputeWorkgroupsPerDimension);
 }

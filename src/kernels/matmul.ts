@@ -1,21 +1,23 @@
 /** Batched, register-tiled matrix product with optional transposed operands (shaders/matmul.wgsl). */
 import type { GpuContext } from '../gpu/context.ts';
 import { ceilDiv } from '../gpu/dispatch.ts';
-import { BYTES_PER_ELEMENT, checkDType, dtypeDefines, packUniform, type DType, type KernelCall } from './common.ts';
+import { BYTES_PER_ELEMENT, checkDType, dtypeDefines, packUniform, type DType, type KernelCall, type StorageBinding } from './common.ts';
 
 export interface MatmulArgs {
   /** M×K, or K×M with transA. */
-  a: GPUBuffer;
+  a: StorageBinding;
   /** K×N, or N×K with transB. */
-  b: GPUBuffer;
+  b: StorageBinding;
   /** M×N output. */
-  c: GPUBuffer;
+  c: StorageBinding;
   m: number;
   n: number;
   k: number;
   batch?: number;
   transA?: boolean;
   transB?: boolean;
+  /** Add the product to C instead of overwriting it (C += A·B). */
+  accumulate?: boolean;
   dtype?: DType;
 }
 
@@ -31,7 +33,7 @@ export async function prepareMatmul(ctx: GpuContext, args: MatmulArgs): Promise<
   if (m < 1 || n < 1 || k < 1 || batch < 1) throw new RangeError(`matmul needs positive sizes, got m=${m} n=${n} k=${k} batch=${batch}`);
   const pipeline = await ctx.pipelines.get({
     shader: 'matmul',
-    defines: { ...dtypeDefines(dtype), TRANS_A: Boolean(args.transA), TRANS_B: Boolean(args.transB) },
+    defines: { ...dtypeDefines(dtype), TRANS_A: Boolean(args.transA), TRANS_B: Boolean(args.transB), ACCUMULATE: Boolean(args.accumulate) },
     overrides: { WG_X, WG_Y },
   });
   const uniform = ctx.createUniform(new Uint32Array(packUniform([m, n, k, batch, m * k, k * n, m * n, 0])), 'matmul.params');
@@ -45,6 +47,6 @@ export async function prepareMatmul(ctx: GpuContext, args: MatmulArgs): Promise<
     label: 'matmul',
     uniforms: [uniform],
     flops: 2 * m * n * k * batch,
-    bytes: (m * k + k * n + m * n) * batch * BYTES_PER_ELEMENT[dtype],
+    bytes: (m * k + k * n + m * n * (args.accumulate ? 2 : 1)) * batch * BYTES_PER_ELEMENT[dtype],
   };
 }

@@ -1,0 +1,143 @@
+/**
+ * Causal grouped-query attention over packed sequences for training (shaders/attention-train.wgsl), f32.
+ * Forward saves the logsumexp of each row's scores; backward recomputes the probabilities from it.
+ */
+import type { GpuContext } from '../gpu/context.ts';
+import { ceilDiv } from '../gpu/dispatch.ts';
+import { linearGrid, packUniform, type KernelCall, type StorageBinding } from './common.ts';
+import { attentionScale, type AttentionShape } from './reference/attention.ts';
+
+export type { AttentionShape } from './reference/attention.ts';
+
+/** Rows (one invocation each) per workgroup. */
+const ROWS_PER_WORKGROUP = 64;
+/** Largest supported head dimension: q, the output and two gradients live in registers per invocation. */
+export const MAX_ATTENTION_HEAD_DIM = 256;
+
+/**
+ * Rows of the other operand staged per step: the largest power of two up to 64 whose two
+ * TILE×headDim f32 tiles plus 12 bytes per row of segment ids and row stats fit in workgroup memory.
+ */
+export function attentionTile(headDim: number, workgroupStorageBytes: number): number {
+  let tile = 64;
+  while (tile > 1 && tile * (8 * headDim + 12) > workgroupStorageBytes) tile /= 2;
+  return tile;
+}
+
+export interface AttentionBuffers {
+  /** [batch·seqLen, heads, headDim] */
+  q: StorageBinding;
+  /** [batch·seqLen, kvHeads, headDim] */
+  k: StorageBinding;
+  v: StorageBinding;
+  /** u32 segment id per token; attention stays within equal ids. */
+  segments: StorageBinding;
+  /** [batch·seqLen, heads, headDim] */
+  out: StorageBinding;
+  /** [batch·seqLen, heads] pairs of f32: (logsumexp, Σ dout·out). */
+  rowStats: StorageBinding;
+}
+
+export interface AttentionGradientBuffers {
+  dout: StorageBinding;
+  dq: StorageBinding;
+  dk: StorageBinding;
+  dv: StorageBinding;
+}
+
+function validateShape(shape: AttentionShape): void {
+  const { batch, seqLen, heads, kvHeads, headDim } = shape;
+  if ([batch, seqLen, heads, kvHeads, headDim].some((n) => !Number.isInteger(n) || n < 1)) {
+    throw new RangeError(`attention needs positive integer sizes, got ${JSON.stringify(shape)}`);
+  }
+  if (heads % kvHeads !== 0) throw new RangeError(`attention heads (${heads}) must be a multiple of kvHeads (${kvHeads})`);
+  if (headDim > MAX_ATTENTION_HEAD_DIM) throw new RangeError(`attention head dimension ${headDim} exceeds the supported maximum ${MAX_ATTENTION_HEAD_DIM}`);
+}
+
+async function attentionPipeline(ctx: GpuContext, shape: AttentionShape, entryPoint: string): Promise<GPUComputePipeline> {
+  const tile = attentionTile(shape.headDim, ctx.limits.maxComputeWorkgroupStorageSize);
+  return ctx.pipelines.get({
+    shader: 'attention-train',
+    entryPoint,
+    defines: { HEAD_DIM: shape.headDim, WG: ROWS_PER_WORKGROUP, TILE: tile },
+  });
+}
+
+function attentionUniform(ctx: GpuContext, shape: AttentionShape): GPUBuffer {
+  const { batch, seqLen, heads, kvHeads } = shape;
+  return ctx.createUniform(new Uint32Array(packUniform([batch, seqLen, heads, kvHeads, heads / kvHeads, attentionScale(shape), 0, 0], [5])), 'attention.params');
+}
+
+/** Causal flops of one pass over all query-key pairs: 2·headDim per dot product or axpy. */
+function pairFlops(shape: AttentionShape, vectorOps: number): number {
+  const pairs = (shape.seqLen * (shape.seqLen + 1)) / 2;
+  return shape.batch * shape.heads * pairs * 2 * shape.headDim * vectorOps;
+}
+
+export async function prepareAttentionForward(ctx: GpuContext, shape: AttentionShape, buffers: AttentionBuffers): Promise<KernelCall> {
+  validateShape(shape);
+  const pipeline = await attentionPipeline(ctx, shape, 'forward');
+  const uniform = attentionUniform(ctx, shape);
+  const tokens = shape.batch * shape.seqLen;
+  return {
+    pipeline,
+    bindGroups: [ctx.bindGroup(pipeline, [buffers.q, buffers.k, buffers.v, buffers.segments, uniform, buffers.out, buffers.rowStats])],
+    grid: [ceilDiv(shape.seqLen, ROWS_PER_WORKGROUP), shape.heads, shape.batch],
+    label: 'attention-forward',
+    uniforms: [uniform],
+    flops: pairFlops(shape, 2),
+    bytes: tokens * (2 * shape.heads + 2 * shape.kvHeads) * shape.headDim * 4 + tokens * shape.heads * 8,
+  };
+}
+
+/** Returns three calls to run in order: the Σ dout·out per row, dq, then dk and dv. */
+export async function prepareAttentionBackward(
+  ctx: GpuContext,
+  shape: AttentionShape,
+  buffers: AttentionBuffers,
+  gradients: AttentionGradientBuffers,
+): Promise<KernelCall[]> {
+  validateShape(shape);
+  const uniform = attentionUniform(ctx, shape);
+  const tokens = shape.batch * shape.seqLen;
+  const rows = tokens * shape.heads;
+  const qBytes = rows * shape.headDim * 4;
+  const kvBytes = tokens * shape.kvHeads * shape.headDim * 4;
+  const blocks = ceilDiv(shape.seqLen, ROWS_PER_WORKGROUP);
+
+  const deltaPipeline = await attentionPipeline(ctx, shape, 'backward_delta');
+  const queryPipeline = await attentionPipeline(ctx, shape, 'backward_query');
+  const keyValuePipeline = await attentionPipeline(ctx, shape, 'backward_key_value');
+  const { q, k, v, segments, out, rowStats } = buffers;
+  const { dout, dq, dk, dv } = gradients;
+  return [
+    {
+      pipeline: deltaPipeline,
+      bindGroups: [ctx.bindGroup(deltaPipeline, [null, null, null, null, uniform, out, rowStats, dout])],
+      grid: linearGrid(ctx, rows, ROWS_PER_WORKGROUP),
+      label: 'attention-backward-delta',
+      uniforms: [uniform],
+      flops: rows * shape.headDim * 2,
+      bytes: qBytes * 2 + rows * 8,
+    },
+    {
+      pipeline: queryPipeline,
+      bindGroups: [ctx.bindGroup(queryPipeline, [q, k, v, segments, uniform, null, rowStats, dout, dq])],
+      grid: [blocks, shape.heads, shape.batch],
+      label: 'attention-backward-query',
+      // The uniform is owned by the first call.
+      uniforms: [],
+      flops: pairFlops(shape, 3),
+      bytes: qBytes * 3 + kvBytes * 2 + rows * 8,
+    },
+    {
+      pipeline: keyValuePipeline,
+      bindGroups: [ctx.bindGroup(keyValuePipeline, [q, k, v, segments, uniform, null, rowStats, dout, null, dk, dv])],
+      grid: [blocks, shape.kvHeads, shape.batch],
+      label: 'attention-backward-key-value',
+      uniforms: [],
+      flops: pairFlops(shape, 4),
+      bytes: qBytes * 2 + kvBytes * 4 + rows * 8,
+    },
+  ];
+}
