@@ -2,8 +2,10 @@
  * The workbench's IndexedDB database (Dexie). Each schema change adds a new version() below and
  * keeps the old ones, so a browser holding an older database upgrades in place without data loss.
  */
-import Dexie, { type EntityTable } from 'dexie';
+import Dexie, { type EntityTable, type Table } from 'dexie';
 import type { SelfTestRow } from '../kernels/selftest.ts';
+import type { BenchmarkProblemRecord, BenchmarkRecord, EvalResultRecord, EvalRunRecord, SavedTemplateRecord } from './eval.ts';
+import type { ScalingCellRecord, ScalingExperimentRecord, ScalingImportRecord } from './scaling.ts';
 
 export interface SelfTestRecord {
   id?: number;
@@ -26,12 +28,28 @@ export const DATABASE_NAME = 'math-reasoning-workbench';
 export class WorkbenchDatabase extends Dexie {
   meta!: EntityTable<MetaRecord, 'key'>;
   selfTests!: EntityTable<SelfTestRecord, 'id'>;
+  benchmarks!: EntityTable<BenchmarkRecord, 'id'>;
+  benchmarkProblems!: Table<BenchmarkProblemRecord, [string, number]>;
+  evalRuns!: EntityTable<EvalRunRecord, 'id'>;
+  evalResults!: Table<EvalResultRecord, [string, number, number]>;
+  promptTemplates!: EntityTable<SavedTemplateRecord, 'name'>;
+  scalingImports!: EntityTable<ScalingImportRecord, 'id'>;
+  scalingExperiments!: EntityTable<ScalingExperimentRecord, 'id'>;
+  scalingCells!: Table<ScalingCellRecord, [string, string]>;
 
   constructor(name = DATABASE_NAME) {
     super(name);
     this.version(1).stores({
       meta: 'key',
       selfTests: '++id, at',
+      benchmarks: 'id, createdAt',
+      benchmarkProblems: '[benchmarkId+index], benchmarkId',
+      evalRuns: 'id, benchmarkId, createdAt',
+      evalResults: '[runId+problemIndex+sample], runId, [runId+sample+verdict]',
+      promptTemplates: 'name',
+      scalingImports: '++id, importedAt',
+      scalingExperiments: 'id, createdAt',
+      scalingCells: '[experimentId+id], experimentId',
     });
   }
 }

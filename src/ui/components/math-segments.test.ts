@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitMath } from './math-segments.ts';
+import { splitMath, splitMathLocated } from './math-segments.ts';
 
 describe('splitMath', () => {
   it('finds display and inline math with every delimiter', () => {
@@ -37,5 +37,14 @@ describe('splitMath', () => {
       { kind: 'text', text: '<img src=x onerror=alert(1)> ' },
       { kind: 'math', tex: '\\frac12', display: false },
     ]);
+  });
+});
+
+describe('splitMathLocated', () => {
+  it('gives each segment its source range, delimiters included', () => {
+    const text = 'a $x$ b \\[y\\] \\$5';
+    const segments = splitMathLocated(text);
+    expect(segments.map((s) => text.slice(s.start, s.end))).toEqual(['a ', '$x$', ' b ', '\\[y\\]', ' \\$5']);
+    expect(segments[4]).toMatchObject({ kind: 'text', text: ' $5' });
   });
 });

@@ -31,12 +31,21 @@ function findInlineDollarClose(text: string, from: number): number {
   return -1;
 }
 
+/** A segment with the range [start, end) of the source text it was read from, delimiters included. */
+export type LocatedSegment = Segment & { start: number; end: number };
+
 export function splitMath(text: string): Segment[] {
-  const segments: Segment[] = [];
+  return splitMathLocated(text).map(({ start: _start, end: _end, ...segment }) => segment as Segment);
+}
+
+/** Like splitMath, with each segment's source range, so a caller can mark a span of the source. */
+export function splitMathLocated(text: string): LocatedSegment[] {
+  const segments: LocatedSegment[] = [];
   let plain = '';
+  let plainStart = 0;
   let i = 0;
   const flush = () => {
-    if (plain) segments.push({ kind: 'text', text: plain });
+    if (plain) segments.push({ kind: 'text', text: plain, start: plainStart, end: i });
     plain = '';
   };
   while (i < text.length) {
@@ -45,8 +54,9 @@ export function splitMath(text: string): Segment[] {
       const end = text.indexOf(pair.close, i + pair.open.length);
       if (end > i + pair.open.length) {
         flush();
-        segments.push({ kind: 'math', tex: text.slice(i + pair.open.length, end), display: pair.display });
+        segments.push({ kind: 'math', tex: text.slice(i + pair.open.length, end), display: pair.display, start: i, end: end + pair.close.length });
         i = end + pair.close.length;
+        plainStart = i;
         continue;
       }
     }
@@ -61,8 +71,9 @@ export function splitMath(text: string): Segment[] {
         const end = findInlineDollarClose(text, i + 1);
         if (end > 0) {
           flush();
-          segments.push({ kind: 'math', tex: text.slice(i + 1, end), display: false });
+          segments.push({ kind: 'math', tex: text.slice(i + 1, end), display: false, start: i, end: end + 1 });
           i = end + 1;
+          plainStart = i;
           continue;
         }
       }
