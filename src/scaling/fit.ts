@@ -155,7 +155,7 @@ function failure(model: FitModel, points: number, sizes: number, weighted: boole
 }
 
 function exactFitWarning(n: number, parameters: number): string | null {
-  return n === parameters ? `Only ${n} points for ${parameters} parameters: the curve passes through every point, so R² = 1 says nothing about the fit and no standard errors exist.` : null;
+  return n === parameters ? `Only ${n} points for ${parameters} parameters: no residual degrees of freedom are left, so there are no standard errors and R² says little about the fit.` : null;
 }
 
 /** Inverts a small symmetric positive-definite matrix by Gauss–Jordan elimination; null when singular. */
