@@ -1,12 +1,12 @@
 /** RMSNorm over the rows of a matrix with a per-column weight (shaders/rmsnorm.wgsl). */
 import type { GpuContext } from '../gpu/context.ts';
 import { splitWorkgroups } from '../gpu/dispatch.ts';
-import { BYTES_PER_ELEMENT, checkDType, dtypeDefines, packUniform, type DType, type KernelCall } from './common.ts';
+import { BYTES_PER_ELEMENT, checkDType, dtypeDefines, packUniform, type DType, type KernelCall, type StorageBinding } from './common.ts';
 
 export interface RmsNormArgs {
-  x: GPUBuffer;
-  weight: GPUBuffer;
-  out: GPUBuffer;
+  x: StorageBinding;
+  weight: StorageBinding;
+  out: StorageBinding;
   rows: number;
   cols: number;
   eps: number;
