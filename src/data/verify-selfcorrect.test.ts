@@ -1,0 +1,6 @@
+import { it } from 'vitest';
+import { ITEMS_PER_FAMILY, verifyEveryFamily } from '../../test/data-verify.ts';
+
+it(`every selfcorrect item verifies (${ITEMS_PER_FAMILY} per family)`, () => {
+  verifyEveryFamily('selfcorrect');
+});
