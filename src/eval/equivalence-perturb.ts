@@ -1,0 +1,78 @@
+/**
+ * Variants of a gold answer for testing and benchmarking the grader: rewrites that must stay
+ * equivalent (`\dfrac` for `\frac`, math delimiters, a boxed model output) and perturbations that
+ * must not (a changed digit, a swapped interval bracket, swapped tuple entries, a dropped list entry,
+ * a changed word).
+ */
+import { outerBrackets, splitTopLevel } from './grader/latex.ts';
+
+export interface Variant {
+  kind: string;
+  text: string;
+}
+
+/** Index of the first digit outside exponents and subscripts, or -1. */
+function firstPlainDigit(text: string): number {
+  let depthInScript = 0;
+  const stack: boolean[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '{') {
+      const script = text[i - 1] === '^' || text[i - 1] === '_';
+      stack.push(script);
+      if (script) depthInScript++;
+      continue;
+    }
+    if (ch === '}') {
+      if (stack.pop()) depthInScript--;
+      continue;
+    }
+    if (depthInScript > 0 || !/\d/.test(ch)) continue;
+    if (text[i - 1] === '^' || text[i - 1] === '_') continue;
+    return i;
+  }
+  return -1;
+}
+
+/** Rewrites of `gold` that any grader must accept as equivalent. */
+export function equivalentRewrites(gold: string): Variant[] {
+  const variants: Variant[] = [{ kind: 'math-delimiters', text: `$${gold}$` }];
+  if (gold.includes('\\frac')) variants.push({ kind: 'dfrac', text: gold.replaceAll('\\frac', '\\dfrac') });
+  if (/\s/.test(gold)) variants.push({ kind: 'no-spaces', text: gold.replace(/(?<!\\)\\ /g, ' ').replace(/(\\[a-zA-Z]+)\s+(?=[a-zA-Z])/g, '$1\u0000').replace(/\s+/g, '').replace(/\u0000/g, ' ') });
+  return variants;
+}
+
+/** Changes of `gold` that make it a different answer. */
+export function perturbations(gold: string): Variant[] {
+  const variants: Variant[] = [];
+  const trimmed = gold.trim();
+
+  const digit = firstPlainDigit(trimmed);
+  if (digit >= 0) {
+    const next = String((Number(trimmed[digit]) + 1) % 10);
+    variants.push({ kind: 'digit', text: trimmed.slice(0, digit) + next + trimmed.slice(digit + 1) });
+  }
+
+  const stripped = trimmed.replace(/\\left|\\right|(?<!\\)\\(?= )/g, '').replace(/\s+/g, '');
+  const brackets = outerBrackets(stripped);
+  if (brackets && (brackets.open === '(' || brackets.open === '[')) {
+    const items = splitTopLevel(brackets.inner, [',']).parts;
+    if (items.length === 2) {
+      // An interval or pair with the other kind of opening bracket: (a, b) ↔ [a, b).
+      variants.push({ kind: 'bracket', text: (brackets.open === '(' ? '[' : '(') + stripped.slice(1) });
+    }
+    if (items.length >= 2 && items[0] !== items[1] && brackets.open === '(' && brackets.close === ')' && !items.some((item) => item.includes('infty'))) {
+      variants.push({ kind: 'swap', text: `(${[items[1], items[0], ...items.slice(2)].join(',')})` });
+    }
+  } else {
+    const list = splitTopLevel(stripped, [',']).parts;
+    if (list.length >= 2 && !/^-?\d{1,3}(,\d{3})+(\.\d+)?$/.test(stripped)) variants.push({ kind: 'drop-entry', text: list.slice(0, -1).join(',') });
+  }
+
+  const word = /\\text\{\s*([a-zA-Z]{3,})/.exec(trimmed);
+  if (word && digit < 0) {
+    const index = word.index + word[0].length - word[1].length;
+    variants.push({ kind: 'word', text: `${trimmed.slice(0, index)}x${trimmed.slice(index + 1)}` });
+  }
+  return variants;
+}

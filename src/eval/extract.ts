@@ -1,0 +1,193 @@
+/**
+ * Final-answer extraction from model output. Rules, in priority order: the last `\boxed{}` or
+ * `\fbox{}` (nested braces; `\boxed 5`; adjacent boxes as in "\boxed{-2} and \boxed{1}" join into one
+ * list), "Final Answer:" (including Minerva's "Final Answer: The final answer is $x$. I hope it is
+ * correct."), "The answer is" with or without a colon, GSM8K's "#### N", and the last number as a
+ * fallback. Model output is untrusted and may be huge: every scan is linear, and only the tail of
+ * very long outputs is searched for phrases.
+ */
+import { matchBrace, skipSpaces } from './grader/latex.ts';
+
+export type ExtractionRule = 'boxed' | 'the-answer-is' | 'hash' | 'final-answer' | 'last-number' | 'none';
+
+export interface Extraction {
+  answer: string | null;
+  rule: ExtractionRule;
+}
+
+export interface ExtractOptions {
+  /** Fall back to the last number in the text when no other rule fires (default true, as for GSM8K). */
+  fallbackLastNumber?: boolean;
+}
+
+/** Phrase rules look at most this far back from the end of the output. */
+const PHRASE_WINDOW = 200_000;
+/** Longest answer a phrase rule takes from the rest of its line. */
+const MAX_PHRASE_ANSWER = 2_000;
+
+interface Box {
+  start: number;
+  end: number;
+  content: string;
+}
+
+/** The box that starts at `index` (`\boxed{…}`, `\boxed 5`), or null when it is unbalanced or empty. */
+function readBox(text: string, index: number, commandLength: number): Box | null {
+  let i = index + commandLength;
+  if (/[a-zA-Z]/.test(text[i] ?? '')) return null; // \boxedx is another command
+  i = skipSpaces(text, i);
+  if (text[i] === '{') {
+    const close = matchBrace(text, i);
+    if (close < 0) return null;
+    const content = text.slice(i + 1, close).trim();
+    return content ? { start: index, end: close + 1, content } : null;
+  }
+  // \boxed 5: the argument runs to the next space, $ or closing delimiter.
+  const bare = /^[^\s$\\}]+/.exec(text.slice(i, i + 200));
+  if (!bare) return null;
+  const content = bare[0].replace(/[.,;]+$/, '');
+  return content ? { start: index, end: i + bare[0].length, content } : null;
+}
+
+/** Every balanced, non-empty `\boxed`/`\fbox` in order of position. */
+function findBoxes(text: string): Box[] {
+  const boxes: Box[] = [];
+  const pattern = /\\(boxed|fbox)/g;
+  for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
+    const box = readBox(text, match.index, match[0].length);
+    if (box) {
+      boxes.push(box);
+      pattern.lastIndex = box.end;
+    }
+  }
+  return boxes;
+}
+
+/** Content of the last `\boxed{}`/`\fbox{}` in `text` (nested braces allowed), or null when there is none. */
+export function lastBoxed(text: string): string | null {
+  // Search backwards so that huge outputs with one box at the end cost little.
+  let from = text.length;
+  while (from > 0) {
+    const boxed = text.lastIndexOf('\\boxed', from - 1);
+    const fbox = text.lastIndexOf('\\fbox', from - 1);
+    const index = Math.max(boxed, fbox);
+    if (index < 0) return null;
+    const box = readBox(text, index, index === boxed ? 6 : 5);
+    if (box) return box.content;
+    from = index;
+  }
+  return null;
+}
+
+/** Joins a run of boxes separated only by "and", commas or spacing ("\boxed{-2} and \boxed{1}") into "-2, 1". */
+function lastBoxRun(text: string, boxes: Box[]): string {
+  const run = [boxes[boxes.length - 1]];
+  for (let i = boxes.length - 2; i >= 0; i--) {
+    const gap = text.slice(boxes[i].end, run[0].start);
+    if (gap.length > 40 || !/^(\s|\$|\\[()[\],;!]|,|\\quad|\\qquad|\\text\{\s*(and|or)?\s*\}|and|or|&)*$/.test(gap)) break;
+    run.unshift(boxes[i]);
+  }
+  return run.map((box) => box.content).join(', ');
+}
+
+/** The rest of the line or paragraph after a phrase, without "I hope it is correct." and leading colons. */
+function phraseSentence(raw: string): string {
+  let s = raw.slice(0, MAX_PHRASE_ANSWER);
+  const paragraph = s.search(/\n\s*\n|\n(?=\s*(?:[A-Z#*]|\\\[))/);
+  if (paragraph >= 0) s = s.slice(0, paragraph);
+  s = s.replace(/\s*I hope it is correct\.?[\s\S]*$/i, '');
+  return s.trim().replace(/^[:\s]+/, '').replace(/^\*+|\*+$/g, '').trim();
+}
+
+/** The answer in a sentence: the first math span ($…$, \(…\), \[…\]) when there is one, else the sentence up to its final period. */
+function answerFromSentence(sentence: string): string | null {
+  const math = /^(?:[^$\\]|\\(?![([]))*?(\$\$?|\\\(|\\\[)([\s\S]*?)(\$\$?|\\\)|\\\])/.exec(sentence);
+  if (math && math[2].trim()) return lastBoxed(math[2]) ?? math[2].trim();
+  let s = sentence;
+  // The sentence ends at a period followed by a space or the end, not at a decimal point.
+  const end = s.search(/\.(\s|$)/);
+  if (end >= 0) s = s.slice(0, end);
+  s = s.trim().replace(/[.,;:!]+$/, '').trim();
+  return s || null;
+}
+
+/** "The volume of $X$ is 120" → "120": in a Final Answer sentence the value follows the last " is ". */
+function valueAfterIs(sentence: string): string {
+  const index = sentence.toLowerCase().lastIndexOf(' is ');
+  return index >= 0 ? sentence.slice(index + 4) : sentence;
+}
+
+/** In prose like "Jane started 3 hours ago", the number is the answer; a math answer stays whole. */
+function lastNumberOrSelf(answer: string): string {
+  if (!/[a-zA-Z]{3,}\s+[a-zA-Z]{3,}/.test(answer.replace(/\\[a-zA-Z]+/g, ''))) return answer;
+  return lastNumber(answer) ?? answer;
+}
+
+/** Ends of the last few matches of `pattern` in `lower`, latest first. */
+function phraseEnds(lower: string, pattern: RegExp, count = 5): number[] {
+  const ends: number[] = [];
+  for (const match of lower.matchAll(pattern)) ends.push(match.index! + match[0].length);
+  return ends.slice(-count).reverse();
+}
+
+function finalAnswer(text: string, lower: string): string | null {
+  for (const end of phraseEnds(lower, /final answer\**\s*(?:is)?\s*[:：]?\**/g)) {
+    let rest = text.slice(end, end + MAX_PHRASE_ANSWER);
+    const minerva = /^\s*the final answer is\b\s*:?/i.exec(rest);
+    if (minerva) rest = rest.slice(minerva[0].length);
+    const sentence = phraseSentence(rest.replace(/^\s*\n/, ''));
+    const answer = minerva ? answerFromSentence(sentence) : answerFromSentence(valueAfterIs(sentence));
+    if (answer) return minerva ? answer : lastNumberOrSelf(answer);
+  }
+  return null;
+}
+
+function theAnswerIs(text: string, lower: string): string | null {
+  for (const end of phraseEnds(lower, /the (?:final )?answer is\s*:?/g)) {
+    const rest = text.slice(end, end + MAX_PHRASE_ANSWER);
+    const answer = answerFromSentence(phraseSentence(rest));
+    if (answer) return answer;
+  }
+  return null;
+}
+
+function hashAnswer(text: string): string | null {
+  const index = text.lastIndexOf('####');
+  if (index < 0) return null;
+  const line = text.slice(index + 4).split('\n', 1)[0].trim();
+  const answer = line.replace(/^[:\s]+/, '').replace(/[.\s]+$/, '');
+  if (!answer) return null;
+  // GSM8K answers are numbers; drop thousands separators and a currency sign.
+  return /^[-$\d,.]+$/.test(answer) ? answer.replace(/[$,]/g, '') : answer;
+}
+
+/** The last number in `text` (thousands separators dropped, a trailing period ignored). */
+export function lastNumber(text: string): string | null {
+  const tail = text.length > PHRASE_WINDOW ? text.slice(-PHRASE_WINDOW) : text;
+  let last: string | null = null;
+  for (const match of tail.matchAll(/-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|-?\.\d+/g)) last = match[0];
+  if (last === null) return null;
+  return /^-?\d{1,3}(,\d{3})+/.test(last) ? last.replace(/,/g, '') : last;
+}
+
+/** Extracts the final answer from model output and names the rule that found it. */
+export function extractAnswer(output: string, options: ExtractOptions = {}): Extraction {
+  const text = typeof output === 'string' ? output : '';
+  const boxes = text.includes('\\boxed') || text.includes('\\fbox') ? findBoxes(text) : [];
+  if (boxes.length > 0) return { answer: lastBoxRun(text, boxes), rule: 'boxed' };
+
+  const offset = Math.max(0, text.length - PHRASE_WINDOW);
+  const window = offset > 0 ? text.slice(offset) : text;
+  const lower = window.toLowerCase();
+  const final = finalAnswer(window, lower);
+  if (final) return { answer: final, rule: 'final-answer' };
+  const phrase = theAnswerIs(window, lower);
+  if (phrase) return { answer: phrase, rule: 'the-answer-is' };
+  const hash = hashAnswer(window);
+  if (hash) return { answer: hash, rule: 'hash' };
+  if (options.fallbackLastNumber ?? true) {
+    const number = lastNumber(window);
+    if (number !== null) return { answer: number, rule: 'last-number' };
+  }
+  return { answer: null, rule: 'none' };
+}

@@ -1,0 +1,82 @@
+/**
+ * The symbolic fallback: @cortex-js/compute-engine parses LaTeX beyond the subset that
+ * expression.ts reads (\Gamma, \operatorname, \cdots…) and decides equality with `isEqual`, or by
+ * numeric evaluation at sample points when `isEqual` cannot decide. It costs about a millisecond a
+ * pair, so gradeAnswer reaches it only after its own parser failed or could not decide.
+ */
+import { ComputeEngine } from '@cortex-js/compute-engine';
+import type { Budget } from './budget.ts';
+import { compareValues, type Comparison, type Tolerance } from './evaluate.ts';
+import { samplePoints } from './sampling.ts';
+import { toNumber } from './rational.ts';
+
+/** Longest input handed to the compute engine; its parser and simplifier are not bounded by our budget. */
+const MAX_ENGINE_CHARS = 400;
+const MAX_ENGINE_NESTING = 20;
+/** The engine needs this much of the time budget left; its first call in a process takes tens of milliseconds. */
+const MIN_REMAINING_MS = 5;
+
+let engine: ComputeEngine | null = null;
+
+function getEngine(): ComputeEngine {
+  engine ??= new ComputeEngine();
+  return engine;
+}
+
+type BoxedExpression = NonNullable<ReturnType<ComputeEngine['parse']>>;
+
+function numericValue(expr: BoxedExpression): number {
+  const value = expr.N();
+  const re = value.re;
+  const im = value.im;
+  if (typeof re !== 'number' || Number.isNaN(re)) return NaN;
+  // A value with an imaginary part is outside the reals, where the rest of the grader works.
+  return typeof im === 'number' && Math.abs(im) > 1e-12 * Math.max(1, Math.abs(re)) ? NaN : re;
+}
+
+/** Compares two normalized answers with the compute engine; 'undecided' when it cannot parse or decide. */
+export function compareWithEngine(gold: string, pred: string, budget: Budget, tolerance: Tolerance, nesting: number): Comparison {
+  if (gold.length > MAX_ENGINE_CHARS || pred.length > MAX_ENGINE_CHARS || nesting > MAX_ENGINE_NESTING) return 'undecided';
+  if (budget.remainingMs() < MIN_REMAINING_MS) return 'undecided';
+  // The engine evaluates exactly and cannot be interrupted: no factorials and no numbers beyond 8 digits.
+  if (/!|\d{9}/.test(gold) || /!|\d{9}/.test(pred)) return 'undecided';
+  const ce = getEngine();
+  let a: BoxedExpression | null;
+  let b: BoxedExpression | null;
+  try {
+    a = ce.parse(gold);
+    b = ce.parse(pred);
+  } catch {
+    return 'undecided';
+  }
+  if (!a || !b || !a.isValid || !b.isValid) return 'undecided';
+  budget.check();
+  try {
+    const equal = a.isEqual(b);
+    if (equal === true) return 'equal';
+    if (equal === false) return 'different';
+  } catch {
+    // isEqual may throw on huge exact values (BigInt limits); fall through to numeric evaluation.
+  }
+  budget.check();
+  const symbols = [...new Set([...a.unknowns, ...b.unknowns])].sort();
+  const points = symbols.length === 0 ? [new Map()] : samplePoints(symbols);
+  let agreed = 0;
+  for (const point of points) {
+    budget.check();
+    const substitution = Object.fromEntries([...point].map(([name, value]) => [name, ce.number(toNumber(value))]));
+    let x: number;
+    let y: number;
+    try {
+      x = numericValue(symbols.length ? a.subs(substitution) : a);
+      y = numericValue(symbols.length ? b.subs(substitution) : b);
+    } catch {
+      return 'undecided';
+    }
+    if (Number.isNaN(x) && Number.isNaN(y)) continue;
+    if (Number.isNaN(x) !== Number.isNaN(y)) return 'different';
+    if (compareValues({ exact: null, approx: x }, { exact: null, approx: y }, tolerance) === 'different') return 'different';
+    agreed++;
+  }
+  return agreed >= (symbols.length ? 2 : 1) ? 'equal' : 'undecided';
+}
