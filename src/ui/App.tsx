@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { NoWebGpu } from './components/NoWebGpu.tsx';
 import { PlannedPage } from './pages/PlannedPage.tsx';
+import { ScalingPage } from './pages/scaling/ScalingPage.tsx';
 import { SystemPage } from './pages/SystemPage.tsx';
 import { pageFromHash, PAGES, useUiStore, type PageId } from './store.ts';
 
@@ -16,6 +17,7 @@ const TITLES: Record<PageId, string> = {
 
 function Page({ page }: { page: PageId }) {
   if (page === 'system') return <SystemPage />;
+  if (page === 'scaling') return <ScalingPage />;
   return <PlannedPage page={page} title={TITLES[page]} />;
 }
 
