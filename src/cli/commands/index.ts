@@ -1,6 +1,9 @@
 /** Every `mwb` subcommand, in the order `mwb --help` lists them. */
 import type { Command } from '../command.ts';
+import { decontamCommand } from './decontam.ts';
+import { dedupCommand } from './dedup.ts';
 import { fitCommand } from './fit.ts';
 import { gpuCommand } from './gpu.ts';
+import { synthCommand } from './synth.ts';
 
-export const COMMANDS: Command[] = [gpuCommand, fitCommand];
+export const COMMANDS: Command[] = [gpuCommand, fitCommand, synthCommand, dedupCommand, decontamCommand];
