@@ -154,6 +154,13 @@ describe('power-law fit', () => {
     expect(fit.warnings.join(' ')).toMatch(/upper search bound/);
   });
 
+  it('warns about an asymptote above 100%', () => {
+    const fit = fitPowerLaw(powerLawPoints(1.5, 10, 0.3, [1e3, 2e3, 4e3, 8e3]));
+    expectOk(fit);
+    expect(fit.A).toBeCloseTo(1.5, 4);
+    expect(fit.warnings.join(' ')).toMatch(/asymptote A = 150% is above 100%/);
+  });
+
   it('warns about falling accuracy', () => {
     const fit = fitPowerLaw(powerLawPoints(0.3, -2, 0.5));
     expectOk(fit);

@@ -329,7 +329,7 @@ export function fitPowerLaw(points: readonly FitPoint[], options: FitOptions = {
     warnings.push(`α reached the upper search bound ${ALPHA_MAX}: accuracy jumps and then stays flat, so α and B are not determined.`);
   }
   if (B < 0) warnings.push('B < 0: accuracy falls with data size in this fit.');
-  if (A > 1 && !atLower) warnings.push(`The asymptote A = ${A.toFixed(3)} is above 1 (100%), so the saturation level is not determined by this data.`);
+  if (A > 1 && !atLower) warnings.push(`The asymptote A = ${formatNumber(A * 100)}% is above 100%, so the saturation level is not determined by this data.`);
   const exact = exactFitWarning(points.length, 3);
   if (exact) warnings.push(exact);
 
