@@ -4,6 +4,7 @@
  */
 import Dexie, { type EntityTable, type Table } from 'dexie';
 import type { SelfTestRow } from '../kernels/selftest.ts';
+import type { ProblemRecord, RejectedRecord, SeedRecord, ShardRecord } from './data.ts';
 import type { BenchmarkProblemRecord, BenchmarkRecord, EvalResultRecord, EvalRunRecord, SavedTemplateRecord } from './eval.ts';
 import type { ScalingCellRecord, ScalingExperimentRecord, ScalingImportRecord } from './scaling.ts';
 
@@ -36,6 +37,10 @@ export class WorkbenchDatabase extends Dexie {
   scalingImports!: EntityTable<ScalingImportRecord, 'id'>;
   scalingExperiments!: EntityTable<ScalingExperimentRecord, 'id'>;
   scalingCells!: Table<ScalingCellRecord, [string, string]>;
+  synthShards!: EntityTable<ShardRecord, 'id'>;
+  synthProblems!: Table<ProblemRecord, [string, number]>;
+  synthRejected!: Table<RejectedRecord, [string, number]>;
+  synthSeeds!: Table<SeedRecord, [string, number]>;
 
   constructor(name = DATABASE_NAME) {
     super(name);
@@ -50,6 +55,10 @@ export class WorkbenchDatabase extends Dexie {
       scalingImports: '++id, importedAt',
       scalingExperiments: 'id, createdAt',
       scalingCells: '[experimentId+id], experimentId',
+      synthShards: 'id, createdAt',
+      synthProblems: '[shardId+index]',
+      synthRejected: '[shardId+index]',
+      synthSeeds: '[shardId+index]',
     });
   }
 }
