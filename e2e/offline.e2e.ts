@@ -2,7 +2,8 @@
  * Offline use and the Scaling page, in Chromium with a real service worker and IndexedDB: load the
  * app once, go offline, reload, then use the reference panel, CSV import and the chart exports.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, screenshotPath, watchConsole } from './browser.ts';
@@ -31,6 +32,9 @@ async function download(page: Page, button: RegExp): Promise<{ name: string; byt
   return { name: file.suggestedFilename(), bytes: await readFile((await file.path()) as string) };
 }
 
+/** The built app the test server serves, as e2e/serve.ts chooses it. */
+const DIST = process.env.MWB_E2E_DIST ?? join(import.meta.dirname, '..', 'dist');
+
 const CSV = ['size,accuracy,label,low,high', '1000,0.21,cluster,0.19,0.23', '4000,0.30,cluster,0.28,0.32', '16K,,cluster,,', '64000,0.41,cluster,0.39,0.43'].join('\n');
 
 it('Scaling page works offline after one load', async () => {
@@ -46,6 +50,10 @@ it('Scaling page works offline after one load', async () => {
   expect(cached.some((u) => /^mwb-shell-\w+ .*\/assets\/index-[\w-]+\.js$/.test(u)), cached.join('\n')).toBe(true);
   expect(cached.some((u) => /\/assets\/gpu\.worker-[\w-]+\.js$/.test(u)), cached.join('\n')).toBe(true);
   expect(cached.some((u) => /\$%7B/.test(u)), cached.join('\n')).toBe(false);
+  // Every built asset (scripts, styles, the GPU worker, KaTeX fonts) is in the cache; source maps are not needed.
+  const assets = (await readdir(join(DIST, 'assets'))).filter((name) => !name.endsWith('.map'));
+  const missing = assets.filter((name) => !cached.some((u) => u.endsWith(`/assets/${name}`)));
+  expect(missing, `not precached:\n${missing.join('\n')}`).toEqual([]);
 
   await browser.setOffline(true);
   try {

@@ -74,6 +74,8 @@ describe('scaling records', () => {
       ['b', 'failed'],
     ]);
     await expect(putExperimentCell(db, 'nope', extra)).rejects.toThrow(/experiment "nope" is not stored/);
+    await expect(putExperimentCell(db, 'exp-1', { ...extra, dataSize: -3 })).rejects.toThrow(/cell\.dataSize: expected an integer from 1, got -3/);
+    expect((await loadExperimentResults(db, 'exp-1'))?.cells.find((c) => c.id === 'b')?.status).toBe('failed');
   });
 
   it('deletes an experiment with its cells', async () => {

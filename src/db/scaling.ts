@@ -4,7 +4,7 @@
  * more than one record run in a transaction, so a failed write leaves the stored data as it was.
  */
 import type { AccuracyScale, CsvImport, CsvPoint, CsvRejectedRow } from '../scaling/csv.ts';
-import { RESULTS_FORMAT, RESULTS_VERSION, type ExperimentCell, type ExperimentResults } from '../scaling/results.ts';
+import { RESULTS_FORMAT, RESULTS_VERSION, validateCell, type ExperimentCell, type ExperimentResults } from '../scaling/results.ts';
 import type { WorkbenchDatabase } from './database.ts';
 
 export interface ScalingImportRecord {
@@ -85,8 +85,12 @@ export async function saveExperimentResults(db: WorkbenchDatabase, results: Expe
   });
 }
 
-/** Stores or updates one cell of a stored experiment, for a sweep that writes results as they finish. */
+/**
+ * Stores or updates one cell of a stored experiment, for a sweep that writes results as they finish.
+ * An invalid cell raises ResultsFormatError before anything is written.
+ */
 export async function putExperimentCell(db: WorkbenchDatabase, experimentId: string, cell: ExperimentCell): Promise<void> {
+  validateCell(cell, `cell of experiment "${experimentId}"`);
   await db.transaction('rw', db.scalingExperiments, db.scalingCells, async () => {
     if (!(await db.scalingExperiments.get(experimentId))) throw new Error(`experiment "${experimentId}" is not stored; store it with saveExperimentResults first`);
     const existing = await db.scalingCells.get([experimentId, cell.id]);

@@ -104,8 +104,8 @@ function prepare(points: readonly FitPoint[], options: FitOptions): PrepareResul
   if (options.weighted) {
     const unusable = points.find((p) => !(Number.isFinite(p.low) && Number.isFinite(p.high) && (p.high as number) > (p.low as number)));
     if (unusable) {
-      const why = unusable.low === undefined || unusable.high === undefined ? 'has no interval' : 'has a zero-width interval';
-      warnings.push(`Unweighted: interval weights need an interval on every point, and the point at N=${unusable.size} ${why}.`);
+      const problem = unusable.low === undefined || unusable.high === undefined ? 'has no interval' : 'has a zero-width interval';
+      warnings.push(`Unweighted: interval weights need an interval on every point, and the point at N=${unusable.size} ${problem}.`);
     } else {
       weighted = true;
       w = points.map((p) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { experimentPanels, experimentSeries, failedCells, lossCurves, variantLabel } from './experiment-series.ts';
 import { wilsonInterval } from '../eval/scoring.ts';
-import { parseResults, RESULTS_FORMAT, ResultsFormatError, validateResults, type ExperimentCell, type ExperimentResults } from './results.ts';
+import { formatResults, parseResults, RESULTS_FORMAT, ResultsFormatError, validateCell, validateResults, type ExperimentCell, type ExperimentResults } from './results.ts';
 
 function cell(id: string, methods: string[], seed: number, dataSize: number, normal: [number, number], extra: Partial<ExperimentCell> = {}): ExperimentCell {
   return {
@@ -74,6 +74,13 @@ describe('results format', () => {
     expect(() => parseResults('not json', 'x.json')).toThrow(/x\.json is not valid scaling results[\s\S]*not JSON/);
     const newer = { ...sampleResults(), version: 2 };
     expect(() => validateResults(newer, 'x.json')).toThrow(/version: 2 is newer than this workbench reads \(1\)/);
+  });
+
+  it('checks single cells and formats results', () => {
+    const results = sampleResults();
+    expect(() => validateCell({ ...results.cells[0], status: 'done?' }, 'cell x')).toThrow(/cell\.status: expected one of "pending", "running", "done", "failed", got "done\?"/);
+    expect(parseResults(formatResults(results), 'r.json')).toEqual(results);
+    expect(() => formatResults({ ...results, cells: [{ ...results.cells[0], dataSize: 0 }] })).toThrow(/cells\[0\]\.dataSize/);
   });
 
   it('requires a benchmark name for benchmark evaluations', () => {

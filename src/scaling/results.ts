@@ -233,6 +233,20 @@ export function validateResults(value: unknown, source: string): ExperimentResul
   return value as unknown as ExperimentResults;
 }
 
+/** Checks one cell, for code that stores cells one at a time; raises ResultsFormatError naming invalid fields. */
+export function validateCell(value: unknown, source: string): ExperimentCell {
+  const check = new Checker();
+  checkCell(check, value, 'cell', new Set());
+  if (check.problems.length > 0) throw new ResultsFormatError(source, check.problems);
+  return value as ExperimentCell;
+}
+
+/** Writes results as the JSON text of the format, after checking them, so a writer cannot produce a file readers reject. */
+export function formatResults(results: ExperimentResults): string {
+  validateResults(results, `results of experiment "${results.experiment?.id}"`);
+  return `${JSON.stringify(results, null, 2)}\n`;
+}
+
 /** Parses results JSON text; invalid JSON raises ResultsFormatError with the parser's message. */
 export function parseResults(text: string, source: string): ExperimentResults {
   let value: unknown;
