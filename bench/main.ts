@@ -2,10 +2,11 @@
 import { useNodeGpu } from '../src/gpu/host-node.ts';
 import { releaseGpu } from '../src/gpu/session.ts';
 import { kernelsBench } from './kernels.ts';
+import { trainStepBench } from './train-step.ts';
 import type { Bench } from './report.ts';
 
 
-const BENCHES: Bench[] = [kernelsBench];
+const BENCHES: Bench[] = [kernelsBench, trainStepBench];
 
 const [name, ...rest] = process.argv.slice(2);
 const bench = BENCHES.find((b) => b.name === name);

@@ -1,6 +1,7 @@
 // Global gradient norm, f32, in two deterministic passes.
-// partial_sums: GROUPS workgroups stride over `values` (one range of the gradients) and write their
-//   sums of squares to partials[slot + workgroup]. One dispatch per range, each with its own slot.
+// partial_sums: params.groups workgroups (at most 256, chosen by the host) stride over `values` (one range of the
+//   gradients) and write their sums of squares to partials[slot + workgroup]. One dispatch per range,
+//   each with its own 256 slots; slots past params.groups are never written and stay 0.
 // finish: one workgroup sums partials[0 .. count) into
 //   stats = (Σ g², ‖g‖, clip factor, 1 if ‖g‖ is finite else 0), where the clip factor is
 //   min(1, max_norm / (‖g‖ + 1e-6)), or 1 when max_norm ≤ 0. The AdamW kernel reads it.
@@ -8,8 +9,8 @@
 struct Params {
   count: u32,
   slot: u32,
-  _pad0: u32,
-  _pad1: u32,
+  groups: u32,
+  _pad: u32,
 }
 
 // The optimizer's hyperparameters for this step, written by the host (shared with adamw.wgsl).
@@ -31,7 +32,6 @@ struct Hyper {
 @group(0) @binding(4) var<storage, read_write> stats: array<f32>;
 
 const WG: u32 = 256u;
-const GROUPS: u32 = {{GROUPS}};
 var<workgroup> scratch: array<f32, WG>;
 
 fn reduce_scratch(lid: u32) {
@@ -47,7 +47,7 @@ fn reduce_scratch(lid: u32) {
 @compute @workgroup_size(WG)
 fn partial_sums(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   var sum = 0.0;
-  for (var i = wid.x * WG + lid; i < params.count; i += GROUPS * WG) {
+  for (var i = wid.x * WG + lid; i < params.count; i += params.groups * WG) {
     let g = values[i];
     sum = fma(g, g, sum);
   }

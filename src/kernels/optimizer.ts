@@ -6,8 +6,10 @@
 import type { GpuContext } from '../gpu/context.ts';
 import { linearGrid, packUniform, type KernelCall, type StorageBinding } from './common.ts';
 
-/** Workgroups per partial_sums dispatch, and so partial sums per gradient range. */
+/** Most workgroups per partial_sums dispatch, and so the partial-sum slots reserved per gradient range. */
 export const NORM_PARTIALS_PER_RANGE = 256;
+/** Elements each invocation of partial_sums sums at least, so small ranges use few workgroups. */
+const NORM_ELEMENTS_PER_INVOCATION = 16;
 /** Bytes of the hyperparameter uniform (8 f32) and of the norm stats buffer (4 f32). */
 export const ADAMW_HYPER_BYTES = 32;
 export const NORM_STATS_BYTES = 16;
@@ -69,12 +71,13 @@ export interface AdamWArgs {
 }
 
 export async function prepareGradNormPartial(ctx: GpuContext, args: GradNormPartialArgs): Promise<KernelCall> {
-  const pipeline = await ctx.pipelines.get({ shader: 'grad-norm', entryPoint: 'partial_sums', defines: { GROUPS: NORM_PARTIALS_PER_RANGE } });
-  const uniform = ctx.createUniform(new Uint32Array(packUniform([args.count, args.slot, 0, 0])), 'grad-norm.params');
+  const pipeline = await ctx.pipelines.get({ shader: 'grad-norm', entryPoint: 'partial_sums' });
+  const groups = Math.max(1, Math.min(NORM_PARTIALS_PER_RANGE, Math.ceil(args.count / (256 * NORM_ELEMENTS_PER_INVOCATION))));
+  const uniform = ctx.createUniform(new Uint32Array(packUniform([args.count, args.slot, groups, 0])), 'grad-norm.params');
   return {
     pipeline,
     bindGroups: [ctx.bindGroup(pipeline, [args.values, args.partials, uniform])],
-    grid: [NORM_PARTIALS_PER_RANGE, 1, 1],
+    grid: [groups, 1, 1],
     label: 'grad-norm-partial',
     uniforms: [uniform],
     flops: args.count * 2,
@@ -83,7 +86,7 @@ export async function prepareGradNormPartial(ctx: GpuContext, args: GradNormPart
 }
 
 export async function prepareGradNormFinish(ctx: GpuContext, args: GradNormFinishArgs): Promise<KernelCall> {
-  const pipeline = await ctx.pipelines.get({ shader: 'grad-norm', entryPoint: 'finish', defines: { GROUPS: NORM_PARTIALS_PER_RANGE } });
+  const pipeline = await ctx.pipelines.get({ shader: 'grad-norm', entryPoint: 'finish' });
   const uniform = ctx.createUniform(new Uint32Array(packUniform([args.count, 0, 0, 0])), 'grad-norm-finish.params');
   return {
     pipeline,
