@@ -85,9 +85,9 @@ export class ResultsFormatError extends Error {
     readonly source: string,
     readonly problems: string[],
   ) {
-    const shown = problems.slice(0, 8).map((p) => `  ${p}`);
-    if (problems.length > 8) shown.push(`  … and ${problems.length - 8} more`);
-    super(`${source} is not valid scaling results (format "${RESULTS_FORMAT}" version ${RESULTS_VERSION}):\n${shown.join('\n')}`);
+    const listed = problems.slice(0, 8).map((p) => `  ${p}`);
+    if (problems.length > 8) listed.push(`  … and ${problems.length - 8} more`);
+    super(`${source} is not valid scaling results (format "${RESULTS_FORMAT}" version ${RESULTS_VERSION}):\n${listed.join('\n')}`);
     this.name = 'ResultsFormatError';
   }
 }

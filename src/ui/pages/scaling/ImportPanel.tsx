@@ -69,7 +69,7 @@ function StoredImports({ records }: { records: ScalingImportRecord[] }) {
           </label>{' '}
           <span className="muted">
             {record.points.length} points, imported {new Date(record.importedAt).toLocaleString('en-US')}, {record.accuracyScale}
-            {record.rejected.length > 0 ? `, ${record.rejected.length} rows left out` : ''}
+            {record.rejected.length > 0 ? `, ${record.rejected.length} row${record.rejected.length === 1 ? '' : 's'} left out` : ''}
           </span>{' '}
           <button
             type="button"
