@@ -4,6 +4,8 @@ import { decontamCommand } from './decontam.ts';
 import { dedupCommand } from './dedup.ts';
 import { fitCommand } from './fit.ts';
 import { gpuCommand } from './gpu.ts';
+import { gradeCommand } from './grade.ts';
+import { infoCommand } from './info.ts';
 import { synthCommand } from './synth.ts';
 
-export const COMMANDS: Command[] = [gpuCommand, fitCommand, synthCommand, dedupCommand, decontamCommand];
+export const COMMANDS: Command[] = [gpuCommand, infoCommand, fitCommand, synthCommand, dedupCommand, decontamCommand, gradeCommand];

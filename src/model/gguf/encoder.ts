@@ -1,5 +1,5 @@
 /** Little-endian encoding of GGUF header fields and metadata values into a growable buffer. */
-import { GgufValueType, isValueType, VALUE_TYPE_NAMES, type GgufArray, type GgufValue } from './metadata.ts';
+import { GgufValueType, isValueType, VALUE_TYPE_BYTES, VALUE_TYPE_NAMES, type GgufArray, type GgufValue } from './metadata.ts';
 
 const utf8 = new TextEncoder();
 
@@ -37,24 +37,29 @@ export class ByteEncoder {
   }
 
   raw(bytes: Uint8Array): void {
-    this.buffer.set(bytes, this.reserve(bytes.length));
+    // Reserve first: it may replace this.buffer with a larger one.
+    const at = this.reserve(bytes.length);
+    this.buffer.set(bytes, at);
   }
 
   zeros(count: number): void {
-    this.buffer.fill(0, this.length, this.length + count);
-    this.reserve(count);
+    const at = this.reserve(count);
+    this.buffer.fill(0, at, at + count);
   }
 
   u8(value: number): void {
-    this.view.setUint8(this.reserve(1), value);
+    const at = this.reserve(1);
+    this.view.setUint8(at, value);
   }
 
   u32(value: number): void {
-    this.view.setUint32(this.reserve(4), value, true);
+    const at = this.reserve(4);
+    this.view.setUint32(at, value, true);
   }
 
   u64(value: number | bigint): void {
-    this.view.setBigUint64(this.reserve(8), BigInt(value), true);
+    const at = this.reserve(8);
+    this.view.setBigUint64(at, BigInt(value), true);
   }
 
   string(value: string): void {
@@ -75,41 +80,46 @@ export class ByteEncoder {
 
   private scalar(key: string, type: GgufValueType, value: unknown): void {
     const fail = (expected: string) => new TypeError(`metadata "${key}": ${VALUE_TYPE_NAMES[type]} value must be ${expected}, got ${String(value)}`);
-    const range = INTEGER_RANGES[type];
-    if (range) {
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < range[0] || value > range[1]) throw fail(`an integer in [${range[0]}, ${range[1]}]`);
+    if (type === GgufValueType.STRING) {
+      if (typeof value !== 'string') throw fail('a string');
+      this.string(value);
+      return;
     }
+    const range = INTEGER_RANGES[type];
+    if (range && (typeof value !== 'number' || !Number.isInteger(value) || value < range[0] || value > range[1])) {
+      throw fail(`an integer in [${range[0]}, ${range[1]}]`);
+    }
+    if ((type === GgufValueType.FLOAT32 || type === GgufValueType.FLOAT64) && typeof value !== 'number') throw fail('a number');
+    if (type === GgufValueType.UINT64 && (typeof value !== 'bigint' || value < 0n || value >= 1n << 64n)) throw fail('a bigint in [0, 2^64)');
+    if (type === GgufValueType.INT64 && (typeof value !== 'bigint' || value < -(1n << 63n) || value >= 1n << 63n)) throw fail('a bigint in [-2^63, 2^63)');
+    if (type === GgufValueType.BOOL && typeof value !== 'boolean') throw fail('a boolean');
+
+    // Reserve before touching this.view: reserve may replace the buffer and its view.
+    const at = this.reserve(VALUE_TYPE_BYTES[type]);
+    const view = this.view;
     switch (type) {
       case GgufValueType.UINT8:
-        return this.view.setUint8(this.reserve(1), value as number);
+        return view.setUint8(at, value as number);
       case GgufValueType.INT8:
-        return this.view.setInt8(this.reserve(1), value as number);
+        return view.setInt8(at, value as number);
       case GgufValueType.UINT16:
-        return this.view.setUint16(this.reserve(2), value as number, true);
+        return view.setUint16(at, value as number, true);
       case GgufValueType.INT16:
-        return this.view.setInt16(this.reserve(2), value as number, true);
+        return view.setInt16(at, value as number, true);
       case GgufValueType.UINT32:
-        return this.view.setUint32(this.reserve(4), value as number, true);
+        return view.setUint32(at, value as number, true);
       case GgufValueType.INT32:
-        return this.view.setInt32(this.reserve(4), value as number, true);
+        return view.setInt32(at, value as number, true);
       case GgufValueType.FLOAT32:
-        if (typeof value !== 'number') throw fail('a number');
-        return this.view.setFloat32(this.reserve(4), value, true);
+        return view.setFloat32(at, value as number, true);
       case GgufValueType.FLOAT64:
-        if (typeof value !== 'number') throw fail('a number');
-        return this.view.setFloat64(this.reserve(8), value, true);
+        return view.setFloat64(at, value as number, true);
       case GgufValueType.UINT64:
-        if (typeof value !== 'bigint' || value < 0n || value >= 1n << 64n) throw fail('a bigint in [0, 2^64)');
-        return this.view.setBigUint64(this.reserve(8), value, true);
+        return view.setBigUint64(at, value as bigint, true);
       case GgufValueType.INT64:
-        if (typeof value !== 'bigint' || value < -(1n << 63n) || value >= 1n << 63n) throw fail('a bigint in [-2^63, 2^63)');
-        return this.view.setBigInt64(this.reserve(8), value, true);
+        return view.setBigInt64(at, value as bigint, true);
       case GgufValueType.BOOL:
-        if (typeof value !== 'boolean') throw fail('a boolean');
-        return this.u8(value ? 1 : 0);
-      case GgufValueType.STRING:
-        if (typeof value !== 'string') throw fail('a string');
-        return this.string(value);
+        return view.setUint8(at, value ? 1 : 0);
       default:
         throw fail('a scalar');
     }

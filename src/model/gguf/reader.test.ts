@@ -36,6 +36,7 @@ describe('reader on llama.cpp vocabulary files', () => {
       expect(tokens).toHaveLength(32000);
       expect(tokens.slice(0, 4)).toEqual(['<unk>', '<s>', '</s>', '<0x00>']);
       expect(tokens[259]).toBe('▁▁');
+      expect(tokens[30143]).toBe('\uFEFF');
 
       const scores = file.getArray('tokenizer.ggml.scores')!;
       expect(scores.itemType).toBe(GgufValueType.FLOAT32);

@@ -42,7 +42,9 @@ export interface OpenGgufOptions {
   chunkSize?: number;
 }
 
-const utf8 = new TextDecoder('utf-8');
+// ignoreBOM keeps a leading U+FEFF, which TextDecoder drops by default: LLaMA's SentencePiece
+// vocabulary has a token (id 30143) that is exactly that character.
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 class HeaderParser {
   private readonly cursor: ByteCursor;

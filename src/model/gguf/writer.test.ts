@@ -2,7 +2,9 @@
  * The writer against the GGUF layout written out by hand, and writer→reader round trips of every
  * metadata value type and several tensor types, shapes and alignments.
  */
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SHARED_DATA } from '../../../test/cli.ts';
 import { Rng } from '../../util/random.ts';
 import { dequantize } from '../quant/dequantize.ts';
 import { quantize } from '../quant/quantize.ts';
@@ -10,6 +12,7 @@ import { GgmlType } from '../quant/types.ts';
 import { GgufValueType, metadataValue, type GgufValue } from './metadata.ts';
 import { openGguf } from './reader.ts';
 import { bytesSource } from './source.ts';
+import { openFileSource } from './source-node.ts';
 import { quantizedRows, tensorFromValues } from './tensor-data.ts';
 import { encodeGguf, memorySink, writeGguf, type GgufTensorSpec } from './writer.ts';
 
@@ -133,6 +136,18 @@ describe('GGUF writer→reader round trip', () => {
     expect(file.version).toBe(3);
     expect([...file.metadata.keys()]).toEqual(metadata.map(([key]) => key));
     for (const [key, value] of metadata) expect(file.get(key), key).toEqual(value);
+  });
+
+  it('copies llama.cpp vocabulary metadata exactly', async () => {
+    // 32000 tokens and scores make a header far larger than the encoder's first buffer.
+    const source = await openFileSource(join(SHARED_DATA, 'gguf-vocab', 'ggml-vocab-llama-spm.gguf'));
+    const original = await openGguf(source);
+    await source.close!();
+    const bytes = await encodeGguf({ metadata: original.metadata, tensors: [] });
+    expect(bytes.length).toBe(original.fileSize);
+    const copy = await openGguf(bytesSource(bytes));
+    expect([...copy.metadata.keys()]).toEqual([...original.metadata.keys()]);
+    for (const [key, value] of original.metadata) expect(copy.get(key), key).toEqual(value);
   });
 
   it('writes version 2 on request', async () => {
