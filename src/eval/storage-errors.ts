@@ -31,8 +31,8 @@ export const FREE_SPACE_ADVICE =
   "Free space by deleting runs or benchmarks you no longer need (or allow this site more storage in the browser's settings), then try again.";
 
 /**
- * Converts a quota failure while reading a file into IndexedDB into a StorageFullError that names the
- * file, the line and what became of the partial data (`outcome`); other errors are returned as they are.
+ * Converts a quota failure during a file import into a StorageFullError. Its message names the file,
+ * the line and what became of the partial data (`outcome`). Other errors are returned unchanged.
  */
 export function fileStorageError(error: unknown, activity: string, fileName: string, line: number, outcome: string): unknown {
   if (!isQuotaError(error)) return error;
@@ -41,4 +41,31 @@ export function fileStorageError(error: unknown, activity: string, fileName: str
       `${outcome}; everything stored before is unchanged. ${FREE_SPACE_ADVICE}`,
     { cause: error },
   );
+}
+
+export interface AbandonedImport {
+  /** Whether anything was written; only then `remove` runs. */
+  written: boolean;
+  /** Deletes what the failed import wrote. */
+  remove(): Promise<void>;
+  /** The partial record, for the log line ("benchmark <id>", "run <id>"). */
+  partial: string;
+  activity: string;
+  fileName: string;
+  line: number;
+  outcome: string;
+}
+
+/**
+ * Removes what a failed file import wrote, then returns the error to raise: a StorageFullError for a
+ * quota failure (see fileStorageError), otherwise the original error. A failed removal is logged,
+ * because the original error is the one the user needs to see.
+ */
+export async function abandonFileImport(error: unknown, abandoned: AbandonedImport): Promise<unknown> {
+  if (abandoned.written) {
+    await abandoned.remove().catch((cleanup: unknown) => {
+      console.warn(`[eval] removing the partly written ${abandoned.partial} failed: ${(cleanup as Error).message ?? String(cleanup)}`);
+    });
+  }
+  return fileStorageError(error, abandoned.activity, abandoned.fileName, abandoned.line, abandoned.outcome);
 }

@@ -1,5 +1,7 @@
 import { useEffect } from 'react';
 import { NoWebGpu } from './components/NoWebGpu.tsx';
+import { EvaluatePage } from './pages/evaluate/EvaluatePage.tsx';
+import { InspectPage } from './pages/inspect/InspectPage.tsx';
 import { PlannedPage } from './pages/PlannedPage.tsx';
 import { ScalingPage } from './pages/scaling/ScalingPage.tsx';
 import { SystemPage } from './pages/SystemPage.tsx';
@@ -18,6 +20,8 @@ const TITLES: Record<PageId, string> = {
 function Page({ page }: { page: PageId }) {
   if (page === 'system') return <SystemPage />;
   if (page === 'scaling') return <ScalingPage />;
+  if (page === 'evaluate') return <EvaluatePage />;
+  if (page === 'inspect') return <InspectPage />;
   return <PlannedPage page={page} title={TITLES[page]} />;
 }
 

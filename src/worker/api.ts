@@ -2,8 +2,9 @@
  * The API the GPU worker exposes to the UI through comlink: the union of its services, one per
  * feature area. Everything crossing it is structured-cloneable; callbacks go through Comlink.proxy.
  */
+import type { EvalService } from './services/eval.ts';
 import type { SystemService } from './services/system.ts';
 
 export type { AdapterResult, WorkerFailure } from './services/system.ts';
 
-export type WorkerApi = SystemService;
+export type WorkerApi = SystemService & EvalService;

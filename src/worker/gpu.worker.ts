@@ -3,12 +3,15 @@
 import * as Comlink from 'comlink';
 import { useBrowserGpu } from '../gpu/host-browser.ts';
 import type { WorkerApi } from './api.ts';
+import { evalService } from './services/eval.ts';
 import { systemService } from './services/system.ts';
 
 useBrowserGpu();
 
 const api: WorkerApi = {
   ...systemService,
+  // TODO: add ...createEvalRunService(openGenerator) here once the inference engine provides openGenerator.
+  ...evalService,
 };
 
 Comlink.expose(api);

@@ -1,5 +1,4 @@
 /** Reads and writes of evaluation runs and their per-problem results in IndexedDB. */
-import Dexie from 'dexie';
 import type { WorkbenchDatabase } from '../../db/database.ts';
 import type { EvalResultRecord, EvalRunRecord, Verdict } from '../../db/eval.ts';
 
@@ -15,14 +14,14 @@ export function parseSampleKey(key: string): { problemIndex: number; sample: num
 
 /** Reads all results of a run, ordered by problem and sample. */
 export function runResults(db: WorkbenchDatabase, runId: string): Promise<EvalResultRecord[]> {
-  return db.evalResults.where('[runId+problemIndex+sample]').between([runId, Dexie.minKey, Dexie.minKey], [runId, Dexie.maxKey, Dexie.maxKey]).toArray();
+  return db.evalResults.where('[runId+problemIndex+sample]').between([runId, -Infinity, -Infinity], [runId, Infinity, Infinity]).toArray();
 }
 
 /** Reads the keys (sampleKey strings) of the problem samples of a run that have a stored result. */
 export async function finishedSampleKeys(db: WorkbenchDatabase, runId: string): Promise<Set<string>> {
   const keys = (await db.evalResults
     .where('[runId+problemIndex+sample]')
-    .between([runId, Dexie.minKey, Dexie.minKey], [runId, Dexie.maxKey, Dexie.maxKey])
+    .between([runId, -Infinity, -Infinity], [runId, Infinity, Infinity])
     .primaryKeys()) as [string, number, number][];
   return new Set(keys.map(([, problemIndex, sample]) => sampleKey(problemIndex, sample)));
 }

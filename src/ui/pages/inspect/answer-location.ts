@@ -1,35 +1,22 @@
 /** Finds where an extracted answer sits in a model output, so the Inspect page can mark it. */
+import { matchBrace } from '../../../eval/grader/latex.ts';
 import type { TextRange } from '../../components/MathText.tsx';
 
 const BOX_COMMANDS = ['\\boxed', '\\fbox'];
-
-/** End of the braced group that opens at `open`, or -1 when the braces are unbalanced. */
-function closingBrace(text: string, open: number): number {
-  let depth = 0;
-  for (let i = open; i < text.length; i++) {
-    if (text[i] === '\\') {
-      i++;
-      continue;
-    }
-    if (text[i] === '{') depth++;
-    else if (text[i] === '}' && --depth === 0) return i;
-  }
-  return -1;
-}
 
 function lastBoxRange(output: string): TextRange | null {
   let best: TextRange | null = null;
   for (const command of BOX_COMMANDS) {
     const start = output.lastIndexOf(`${command}{`);
     if (start < 0 || (best && start < best.start)) continue;
-    const close = closingBrace(output, start + command.length);
+    const close = matchBrace(output, start + command.length);
     if (close >= 0) best = { start, end: close + 1 };
   }
   return best;
 }
 
 /**
- * The range of the output that the answer was read from: the last \boxed{…} or \fbox{…} when the
+ * Returns the range of the output that the answer was read from: the last \boxed{…} or \fbox{…} when the
  * extraction rule was a box, otherwise the last occurrence of the extracted text; null when neither
  * is found.
  */
