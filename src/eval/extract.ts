@@ -6,7 +6,7 @@
  * fallback. Model output is untrusted and may be huge: every scan is linear, and only the tail of
  * very long outputs is searched for phrases.
  */
-import { matchBrace, skipSpaces } from './grader/latex.ts';
+import { skipSpaces } from './grader/latex.ts';
 
 export type ExtractionRule = 'boxed' | 'the-answer-is' | 'hash' | 'final-answer' | 'last-number' | 'none';
 
@@ -31,60 +31,73 @@ interface Box {
   content: string;
 }
 
-/** The box that starts at `index` (`\boxed{…}`, `\boxed 5`), or null when it is unbalanced or empty. */
-function readBox(text: string, index: number, commandLength: number): Box | null {
-  let i = index + commandLength;
-  if (/[a-zA-Z]/.test(text[i] ?? '')) return null; // \boxedx is another command
-  i = skipSpaces(text, i);
-  if (text[i] === '{') {
-    const close = matchBrace(text, i);
-    if (close < 0) return null;
-    const content = text.slice(i + 1, close).trim();
-    return content ? { start: index, end: close + 1, content } : null;
-  }
-  // \boxed 5: the argument runs to the next space, $ or closing delimiter.
-  const bare = /^[^\s$\\}]+/.exec(text.slice(i, i + 200));
-  if (!bare) return null;
-  const content = bare[0].replace(/[.,;]+$/, '');
-  return content ? { start: index, end: i + bare[0].length, content } : null;
-}
+const BOX_COMMAND = /^\\(boxed|fbox)(?![a-zA-Z])/;
 
-/** Every balanced, non-empty `\boxed`/`\fbox` in order of position. */
+/**
+ * Every balanced, non-empty `\boxed{…}`/`\fbox{…}` (and `\boxed 5`) that is not inside another box,
+ * in order of position. One pass with a stack of open braces, so unbalanced input stays linear.
+ */
 function findBoxes(text: string): Box[] {
-  const boxes: Box[] = [];
-  const pattern = /\\(boxed|fbox)/g;
-  for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
-    const box = readBox(text, match.index, match[0].length);
-    if (box) {
-      boxes.push(box);
-      pattern.lastIndex = box.end;
+  const found: Box[] = [];
+  const openBraces: number[] = [];
+  const boxStartAtBrace = new Map<number, number>();
+  let i = 0;
+  while (i < text.length) {
+    const ch = text[i];
+    if (ch === '\\') {
+      const command = text[i + 1] === 'b' || text[i + 1] === 'f' ? BOX_COMMAND.exec(text.slice(i, i + 7)) : null;
+      if (!command) {
+        i += 2; // an escaped character (\{ \}) or the first letter of another command
+        continue;
+      }
+      const next = skipSpaces(text, i + command[0].length);
+      if (text[next] === '{') {
+        boxStartAtBrace.set(next, i);
+        i = next;
+        continue;
+      }
+      // \boxed 5: the argument runs to the next space, $ or closing delimiter.
+      const bare = /^[^\s$\\}]+/.exec(text.slice(next, next + 200));
+      const content = bare ? bare[0].replace(/[.,;]+$/, '') : '';
+      if (bare && content) found.push({ start: i, end: next + bare[0].length, content });
+      i = bare ? next + bare[0].length : next;
+      continue;
     }
+    if (ch === '{') openBraces.push(i);
+    else if (ch === '}') {
+      const open = openBraces.pop();
+      const start = open === undefined ? undefined : boxStartAtBrace.get(open);
+      if (start !== undefined) {
+        const content = text.slice(open! + 1, i).trim();
+        if (content) found.push({ start, end: i + 1, content });
+      }
+    }
+    i++;
   }
+  // Keep outermost boxes only: \boxed{\boxed{5}} is one answer.
+  found.sort((a, b) => a.start - b.start);
+  const boxes: Box[] = [];
+  for (const box of found) if (!boxes.length || box.start >= boxes[boxes.length - 1].end) boxes.push(box);
   return boxes;
 }
 
 /** Content of the last `\boxed{}`/`\fbox{}` in `text` (nested braces allowed), or null when there is none. */
 export function lastBoxed(text: string): string | null {
-  // Search backwards so that huge outputs with one box at the end cost little.
-  let from = text.length;
-  while (from > 0) {
-    const boxed = text.lastIndexOf('\\boxed', from - 1);
-    const fbox = text.lastIndexOf('\\fbox', from - 1);
-    const index = Math.max(boxed, fbox);
-    if (index < 0) return null;
-    const box = readBox(text, index, index === boxed ? 6 : 5);
-    if (box) return box.content;
-    from = index;
-  }
-  return null;
+  if (!text.includes('\\boxed') && !text.includes('\\fbox')) return null;
+  const boxes = findBoxes(text);
+  return boxes.length ? boxes[boxes.length - 1].content : null;
 }
 
-/** Joins a run of boxes separated only by "and", commas or spacing ("\boxed{-2} and \boxed{1}") into "-2, 1". */
+/**
+ * Joins a run of boxes separated only by "and", commas or spacing ("\boxed{-2} and \boxed{1}") into
+ * "-2, 1". Boxes joined by "or" are alternative forms of one answer (\boxed{1.5} or \boxed{\frac32}),
+ * so the last one stands alone.
+ */
 function lastBoxRun(text: string, boxes: Box[]): string {
   const run = [boxes[boxes.length - 1]];
   for (let i = boxes.length - 2; i >= 0; i--) {
     const gap = text.slice(boxes[i].end, run[0].start);
-    if (gap.length > 40 || !/^(\s|\$|\\[()[\],;!]|,|\\quad|\\qquad|\\text\{\s*(and|or)?\s*\}|and|or|&)*$/.test(gap)) break;
+    if (gap.length > 40 || !/^(\s|\$|\\[()[\],;!]|,|\\quad|\\qquad|\\text\{\s*(and)?\s*\}|and|&)*$/.test(gap)) break;
     run.unshift(boxes[i]);
   }
   return run.map((box) => box.content).join(', ');
@@ -142,13 +155,20 @@ function finalAnswer(text: string, lower: string): string | null {
   return null;
 }
 
+/** Prose of four or more words ("correct, so we are done") is commentary, not an answer. */
+function isProse(answer: string): boolean {
+  return answer.replace(/\\[a-zA-Z]+/g, ' ').split(/\s+/).filter((word) => /^[a-zA-Z,.;']{2,}$/.test(word)).length >= 4;
+}
+
 function theAnswerIs(text: string, lower: string): string | null {
+  let fallback: string | null = null;
   for (const end of phraseEnds(lower, /the (?:final )?answer is\s*:?/g)) {
     const rest = text.slice(end, end + MAX_PHRASE_ANSWER);
     const answer = answerFromSentence(phraseSentence(rest));
-    if (answer) return answer;
+    if (answer && !isProse(answer)) return answer;
+    fallback ??= answer;
   }
-  return null;
+  return fallback;
 }
 
 function hashAnswer(text: string): string | null {

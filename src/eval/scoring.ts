@@ -23,7 +23,8 @@ export function wilsonInterval(correct: number, total: number, z = Z_95): { low:
   const denominator = 1 + z2 / total;
   const center = (p + z2 / (2 * total)) / denominator;
   const half = (z * Math.sqrt((p * (1 - p)) / total + z2 / (4 * total * total))) / denominator;
-  return { low: Math.max(0, center - half), high: Math.min(1, center + half) };
+  // At 0 and at total the bound is exactly 0 or 1; the formula leaves rounding error there.
+  return { low: correct === 0 ? 0 : Math.max(0, center - half), high: correct === total ? 1 : Math.min(1, center + half) };
 }
 
 /**

@@ -152,7 +152,8 @@ function dropTrailingUnits(s: string): string {
   if (words.length === 0 || tokens.length === 0) return s;
   if (words.some((w) => TIME_MARKER.test(w))) return s;
   const prefix = tokens.join(' ').trim();
-  if (!/[0-9}).a-zA-Z%]$/.test(prefix)) return s;
+  // Units follow a quantity: the prefix must hold a digit or a math group ("No solution" keeps its words).
+  if (!/[0-9}).a-zA-Z%]$/.test(prefix) || !/[\d})]/.test(prefix)) return s;
   const prefixIsNumber = /^[-+]?[\d,]*\.?\d+%?$/.test(prefix);
   if (words.every(isUnitWord) || (prefixIsNumber && words.every((w) => w.length >= 3))) return prefix;
   return s;

@@ -36,7 +36,7 @@ const RELATION_SYMBOLS = RELATIONS.map(([symbol]) => symbol);
 const RELATION_OP = new Map(RELATIONS);
 
 const EMPTY_SET = /^(\\emptyset|\\varnothing|\\\{\\\}|\{\}|∅|\\O)$/;
-const REALS = /^(\\mathbb\{R\}|\\R|ℝ|\\mathbf\{R\}|\\text\{allrealnumbers\}|\\text\{all real numbers\}|\\text\{reals\})$/;
+const REALS = /^(\\mathbb\{R\}|\\R|ℝ|\\mathbf\{R\}|\\text\{(allrealnumbers|allreals|reals|realnumbers)\}|\(-\\infty,\+?\\infty\))$/;
 const MATRIX = /^\\begin\{([pbBvV]?matrix|array)\}(?:\{[^}]*\})?(.*)\\end\{\1\}$/s;
 
 function infinity(sign: 1 | -1): Answer {
@@ -50,9 +50,9 @@ export function parseAnswer(text: string, budget: Budget, depth = 0): Answer {
   if (depth > MAX_NESTING) throw new ParseError('answer nested too deeply');
   const s = text.trim();
   if (s === '') throw new ParseError('empty answer part');
-  if (isTextAnswer(s)) return { kind: 'text', text: s.slice(6, -1) };
   if (EMPTY_SET.test(s)) return { kind: 'set', items: [] };
   if (REALS.test(s)) return { kind: 'tuple', open: '(', close: ')', items: [infinity(-1), infinity(1)], text: s };
+  if (isTextAnswer(s)) return { kind: 'text', text: s.slice(6, -1) };
 
   const matrix = MATRIX.exec(s);
   if (matrix) return parseMatrix(matrix[2], budget, depth);
