@@ -1,7 +1,7 @@
 // Causal self-attention for training, f32, with grouped-query heads and packed sequences.
 //
 // Layout (row-major, token n = b·seq_len + t): q, out, dout, dq [tokens, heads, HEAD_DIM];
-// k, v, dk, dv [tokens, kv_heads, HEAD_DIM]; segments [tokens]; row_stats [tokens, heads] as
+// k, v, dk, dv [tokens, kv_heads, HEAD_DIM]; segments [tokens] then block ranges (below); row_stats [tokens, heads] as
 // (logsumexp of the scaled scores, Σ_d dout·out). Query head h reads key/value head h / group with
 // group = heads / kv_heads. Token i sees token j of its own sequence when j ≤ i and both carry the
 // same segment id, so packed examples never attend to each other; every token sees itself.
@@ -16,8 +16,10 @@
 // - backward_query: dq_i = scale·Σ_j P_ij·(dout_i·v_j − delta_i)·k_j.
 // - backward_key_value: one workgroup per block of key rows and key/value head, looping over the
 //   query heads of its group, so dk and dv are sums in a fixed order without atomics.
-// NOTE: tiles before the first segment start of a block are still visited (and fully masked);
-// skipping them would save work on sequences packed with many short examples.
+// For each sequence b and block of WG rows, segments[tokens + 2·(b·blocks + block)] is the first key
+// position any row of the block may see and the next word is one past the last query position that
+// may see a key of the block (attentionSegmentTable in attention-train.ts). Loops skip the tiles
+// outside, which saves most of the work when a sequence packs many short examples.
 
 struct Params {
   batch: u32,
@@ -52,6 +54,7 @@ var<workgroup> tile_a: array<f32, TILE * HEAD_DIM>;
 var<workgroup> tile_b: array<f32, TILE * HEAD_DIM>;
 var<workgroup> tile_segments: array<u32, TILE>;
 var<workgroup> tile_stats: array<vec2f, TILE>;
+var<workgroup> block_bound: u32;
 
 // Index of element 0 of head `head` of token `token`, with `count` heads per token.
 fn head_base(token: u32, head: u32, count: u32) -> u32 {
@@ -74,6 +77,15 @@ fn block_row(wid: vec3u, lid: u32) -> BlockRow {
   let seq_start = wid.z * params.seq_len;
   let token = seq_start + min(position, params.seq_len - 1u);
   return BlockRow(position, position < params.seq_len, seq_start, token, segments[token]);
+}
+
+// Reads word `which` (0: first visible key, 1: end of the queries) of this block's range, uniformly.
+fn block_range(wid: vec3u, lid: u32, which: u32) -> u32 {
+  let blocks = (params.seq_len + WG - 1u) / WG;
+  if (lid == 0u) {
+    block_bound = segments[params.batch * params.seq_len + 2u * (wid.z * blocks + wid.x) + which];
+  }
+  return workgroupUniformLoad(&block_bound);
 }
 
 // Stages key/value rows j0 .. j0+TILE of one sequence and key/value head into tile_a (k) and tile_b (v).
@@ -113,7 +125,8 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) l
   var denominator = 0.0;
 
   let key_end = min(row0 + WG, params.seq_len);
-  for (var j0 = 0u; j0 < key_end; j0 += TILE) {
+  let key_start = (block_range(wid, lid, 0u) / TILE) * TILE;
+  for (var j0 = key_start; j0 < key_end; j0 += TILE) {
     stage_keys(lid, seq_start, j0, kv_head);
     workgroupBarrier();
 
@@ -197,7 +210,8 @@ fn backward_query(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_i
   }
 
   let key_end = min(row0 + WG, params.seq_len);
-  for (var j0 = 0u; j0 < key_end; j0 += TILE) {
+  let key_start = (block_range(wid, lid, 0u) / TILE) * TILE;
+  for (var j0 = key_start; j0 < key_end; j0 += TILE) {
     stage_keys(lid, seq_start, j0, kv_head);
     workgroupBarrier();
     for (var jj = 0u; jj < TILE; jj++) {
@@ -249,11 +263,12 @@ fn backward_key_value(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocati
     dvv[d] = 0.0;
   }
 
-  // Queries before row0 cannot see any key of this block.
+  // Queries before row0 cannot see any key of this block, nor can queries past the block's range.
   let query_start = (row0 / TILE) * TILE;
+  let query_end = min(block_range(wid, lid, 1u), params.seq_len);
   for (var hh = 0u; hh < params.group; hh++) {
     let h = kv_head * params.group + hh;
-    for (var i0 = query_start; i0 < params.seq_len; i0 += TILE) {
+    for (var i0 = query_start; i0 < query_end; i0 += TILE) {
       // Stage query rows i0 .. i0+TILE of head h: q in tile_a, dout in tile_b.
       for (var e = lid; e < TILE * HEAD_DIM; e += WG) {
         let i = min(i0 + e / HEAD_DIM, params.seq_len - 1u);

@@ -7,7 +7,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testGpu } from '../../test/gpu.ts';
 import type { GpuContext } from '../gpu/context.ts';
 import { Rng } from '../util/random.ts';
-import { attentionTile, prepareAttentionBackward, prepareAttentionForward } from './attention-train.ts';
+import { attentionSegmentTable, attentionTile, prepareAttentionBackward, prepareAttentionForward } from './attention-train.ts';
 import { assertClose } from './compare.ts';
 import { attentionBackwardRef, attentionForwardRef, type AttentionShape } from './reference/attention.ts';
 import { assertGradientClose, numericalGradient, weightedSum } from './reference/gradient-check.ts';
@@ -39,7 +39,7 @@ async function attentionOnGpu(shape: AttentionShape, inputs: AttentionInputs) {
     q: scratch.f32(inputs.q),
     k: scratch.f32(inputs.k),
     v: scratch.f32(inputs.v),
-    segments: scratch.u32(inputs.segments),
+    segments: scratch.u32(attentionSegmentTable(inputs.segments, shape.batch, shape.seqLen)),
     out: scratch.zeros(qCount),
     rowStats: scratch.zeros(tokens * shape.heads * 2),
   };
@@ -116,6 +116,23 @@ describe('training attention on the GPU', () => {
     const rng = new Rng(72);
     const shape: AttentionShape = { batch: 2, seqLen: 90, heads: 4, kvHeads: 1, headDim: 12 };
     await expectMatchesReference(shape, randomInputs(rng, shape, packedSegments(rng, 2, 90, 30)));
+  });
+
+  it('handles segment ids that recur', async () => {
+    const rng = new Rng(75);
+    // Id 5 covers positions 0–9 and 120–149 of a 150-token sequence: the third block still sees keys of the first.
+    const shape: AttentionShape = { batch: 1, seqLen: 150, heads: 2, kvHeads: 1, headDim: 8 };
+    const segments = Array.from({ length: 150 }, (_, t) => (t < 10 || t >= 120 ? 5 : 6));
+    await expectMatchesReference(shape, randomInputs(rng, shape, segments));
+  });
+
+  it('segment table bounds each block', () => {
+    // Two sequences of 70 tokens: blocks of 64 rows, so two blocks per sequence.
+    const segments = [...Array.from({ length: 70 }, (_, t) => (t < 66 ? 1 : 2)), ...Array.from({ length: 70 }, (_, t) => (t < 3 ? 3 : 4))];
+    const table = attentionSegmentTable(segments, 2, 70);
+    expect(table.length).toBe(140 + 8);
+    expect([...table.slice(0, 3)]).toEqual([1, 1, 1]);
+    expect([...table.slice(140)]).toEqual([0, 66, 0, 70, 0, 70, 3, 70]);
   });
 
   it('stays accurate with large scores', async () => {

@@ -10,7 +10,7 @@ import { attentionScale, type AttentionShape } from './reference/attention.ts';
 export type { AttentionShape } from './reference/attention.ts';
 
 /** Rows (one invocation each) per workgroup. */
-const ROWS_PER_WORKGROUP = 64;
+export const ATTENTION_BLOCK_ROWS = 64;
 /** Largest supported head dimension: q, the output and two gradients live in registers per invocation. */
 export const MAX_ATTENTION_HEAD_DIM = 256;
 
@@ -24,13 +24,54 @@ export function attentionTile(headDim: number, workgroupStorageBytes: number): n
   return tile;
 }
 
+/** Length in u32 of attentionSegmentTable's result. */
+export function attentionSegmentTableLength(batch: number, seqLen: number): number {
+  return batch * seqLen + 2 * batch * Math.ceil(seqLen / ATTENTION_BLOCK_ROWS);
+}
+
+/**
+ * Builds the `segments` buffer of the attention kernels: the segment id of every token, then for
+ * each sequence and block of ATTENTION_BLOCK_ROWS rows the first key position any row of the block
+ * may see and one past the last query position that may see one of its keys. The kernels skip the
+ * key and query tiles outside these ranges. Ids need not form contiguous runs.
+ */
+export function attentionSegmentTable(segments: ArrayLike<number>, batch: number, seqLen: number): Uint32Array {
+  if (segments.length !== batch * seqLen) throw new RangeError(`attention needs ${batch * seqLen} segment ids (batch × seqLen), got ${segments.length}`);
+  const blocks = Math.ceil(seqLen / ATTENTION_BLOCK_ROWS);
+  const table = new Uint32Array(attentionSegmentTableLength(batch, seqLen));
+  table.set(Uint32Array.from(segments));
+  for (let b = 0; b < batch; b++) {
+    // First and last position of each segment id within this sequence.
+    const first = new Map<number, number>();
+    const last = new Map<number, number>();
+    for (let t = 0; t < seqLen; t++) {
+      const id = segments[b * seqLen + t];
+      if (!first.has(id)) first.set(id, t);
+      last.set(id, t);
+    }
+    for (let block = 0; block < blocks; block++) {
+      let keyStart = seqLen;
+      let queryEnd = 0;
+      for (let t = block * ATTENTION_BLOCK_ROWS; t < Math.min(seqLen, (block + 1) * ATTENTION_BLOCK_ROWS); t++) {
+        const id = segments[b * seqLen + t];
+        keyStart = Math.min(keyStart, first.get(id)!);
+        queryEnd = Math.max(queryEnd, last.get(id)! + 1);
+      }
+      const index = batch * seqLen + 2 * (b * blocks + block);
+      table[index] = keyStart;
+      table[index + 1] = queryEnd;
+    }
+  }
+  return table;
+}
+
 export interface AttentionBuffers {
   /** [batch·seqLen, heads, headDim] */
   q: StorageBinding;
   /** [batch·seqLen, kvHeads, headDim] */
   k: StorageBinding;
   v: StorageBinding;
-  /** u32 segment id per token; attention stays within equal ids. */
+  /** attentionSegmentTable(segment ids, batch, seqLen): attention stays within equal ids. */
   segments: StorageBinding;
   /** [batch·seqLen, heads, headDim] */
   out: StorageBinding;
@@ -59,7 +100,7 @@ async function attentionPipeline(ctx: GpuContext, shape: AttentionShape, entryPo
   return ctx.pipelines.get({
     shader: 'attention-train',
     entryPoint,
-    defines: { HEAD_DIM: shape.headDim, WG: ROWS_PER_WORKGROUP, TILE: tile },
+    defines: { HEAD_DIM: shape.headDim, WG: ATTENTION_BLOCK_ROWS, TILE: tile },
   });
 }
 
@@ -82,7 +123,7 @@ export async function prepareAttentionForward(ctx: GpuContext, shape: AttentionS
   return {
     pipeline,
     bindGroups: [ctx.bindGroup(pipeline, [buffers.q, buffers.k, buffers.v, buffers.segments, uniform, buffers.out, buffers.rowStats])],
-    grid: [ceilDiv(shape.seqLen, ROWS_PER_WORKGROUP), shape.heads, shape.batch],
+    grid: [ceilDiv(shape.seqLen, ATTENTION_BLOCK_ROWS), shape.heads, shape.batch],
     label: 'attention-forward',
     uniforms: [uniform],
     flops: pairFlops(shape, 2),
@@ -103,7 +144,7 @@ export async function prepareAttentionBackward(
   const rows = tokens * shape.heads;
   const qBytes = rows * shape.headDim * 4;
   const kvBytes = tokens * shape.kvHeads * shape.headDim * 4;
-  const blocks = ceilDiv(shape.seqLen, ROWS_PER_WORKGROUP);
+  const blocks = ceilDiv(shape.seqLen, ATTENTION_BLOCK_ROWS);
 
   const deltaPipeline = await attentionPipeline(ctx, shape, 'backward_delta');
   const queryPipeline = await attentionPipeline(ctx, shape, 'backward_query');
@@ -114,7 +155,7 @@ export async function prepareAttentionBackward(
     {
       pipeline: deltaPipeline,
       bindGroups: [ctx.bindGroup(deltaPipeline, [null, null, null, null, uniform, out, rowStats, dout])],
-      grid: linearGrid(ctx, rows, ROWS_PER_WORKGROUP),
+      grid: linearGrid(ctx, rows, ATTENTION_BLOCK_ROWS),
       label: 'attention-backward-delta',
       uniforms: [uniform],
       flops: rows * shape.headDim * 2,
