@@ -196,6 +196,8 @@ export function normalizeAnswer(text: string): string {
   s = dropTrailingUnits(s);
   s = unwrapAnswer(s);
 
+  // A leading ≈ ("\approx 3.14") only says the value is rounded.
+  s = s.replace(/^(\\approx|≈|~)\s*/, '');
   // "x \in [a, b]" and "x \in \{…\}" name the set; the set is the answer.
   s = s.replace(/^[a-zA-Z](?:_\{?\w+\}?)?\s*\\in\s*/, '');
   s = braceShorthandArguments(s);
