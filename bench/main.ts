@@ -1,13 +1,14 @@
 /** Benchmark runner: `npm run bench -- NAME [options]`. Each benchmark prints its figures and ratios from one run. */
 import { useNodeGpu } from '../src/gpu/host-node.ts';
 import { releaseGpu } from '../src/gpu/session.ts';
+import { ggufBench } from './gguf.ts';
 import { gradeBench } from './grade.ts';
 import { kernelsBench } from './kernels.ts';
 import { trainStepBench } from './train-step.ts';
 import type { Bench } from './report.ts';
 
 
-const BENCHES: Bench[] = [kernelsBench, trainStepBench, gradeBench];
+const BENCHES: Bench[] = [kernelsBench, trainStepBench, gradeBench, ggufBench];
 
 const [name, ...rest] = process.argv.slice(2);
 const bench = BENCHES.find((b) => b.name === name);
