@@ -39,9 +39,9 @@ function writeLocation(next: InspectLocation): void {
 
 /**
  * Loads the results of a run grouped into rows, with the benchmark's problem texts, and reloads them
- * when the run record changes.
+ * when `version` changes.
  */
-function useRunRows(runId: string, version: number | undefined): { rows: InspectRow[]; loading: boolean } {
+function useRunRows(runId: string, version: string | undefined): { rows: InspectRow[]; loading: boolean } {
   const [state, setState] = useState<{ key: string; rows: InspectRow[] }>({ key: '', rows: [] });
   const key = `${runId}@${version}`;
   useEffect(() => {
@@ -73,7 +73,9 @@ export function InspectPage() {
   const runs = useLiveQuery(() => getDatabase().evalRuns.orderBy('createdAt').reverse().toArray(), []);
   const run = runs?.find((r) => r.id === where.run) ?? runs?.[0];
   const compareRun = runs?.find((r) => r.id === where.compare && r.id !== run?.id && r.benchmarkId === run?.benchmarkId);
-  const { rows, loading } = useRunRows(run?.id ?? '', run?.updatedAt);
+  // The stored result count changes as a model run writes results, so the table follows a running run.
+  const resultCount = useLiveQuery(() => (run ? getDatabase().evalResults.where('runId').equals(run.id).count() : 0), [run?.id]);
+  const { rows, loading } = useRunRows(run?.id ?? '', run && resultCount !== undefined ? `${run.updatedAt}/${resultCount}` : undefined);
   const filtered = useMemo(() => filterRows(rows, filter), [rows, filter]);
   const { subjects, levels } = useMemo(() => facets(rows), [rows]);
   const selectedRow = rows.find((r) => r.problemIndex === where.problem) ?? null;
