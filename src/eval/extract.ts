@@ -34,7 +34,7 @@ interface Box {
 const BOX_COMMAND = /^\\(boxed|fbox)(?![a-zA-Z])/;
 
 /**
- * Every balanced, non-empty `\boxed{…}`/`\fbox{…}` (and `\boxed 5`) that is not inside another box,
+ * Finds every balanced, non-empty `\boxed{…}`/`\fbox{…}` (and `\boxed 5`) that is not inside another box,
  * in order of position. One pass with a stack of open braces, so unbalanced input stays linear.
  */
 function findBoxes(text: string): Box[] {
@@ -91,7 +91,7 @@ export function lastBoxed(text: string): string | null {
 /**
  * Joins a run of boxes separated only by "and", commas or spacing ("\boxed{-2} and \boxed{1}") into
  * "-2, 1". Boxes joined by "or" are alternative forms of one answer (\boxed{1.5} or \boxed{\frac32}),
- * so the last one stands alone.
+ * so the last one is kept alone.
  */
 function lastBoxRun(text: string, boxes: Box[]): string {
   const run = [boxes[boxes.length - 1]];
@@ -103,7 +103,7 @@ function lastBoxRun(text: string, boxes: Box[]): string {
   return run.map((box) => box.content).join(', ');
 }
 
-/** The rest of the line or paragraph after a phrase, without "I hope it is correct." and leading colons. */
+/** Cuts the rest of the line or paragraph after a phrase, without "I hope it is correct." and leading colons. */
 function phraseSentence(raw: string): string {
   let s = raw.slice(0, MAX_PHRASE_ANSWER);
   const paragraph = s.search(/\n\s*\n|\n(?=\s*(?:[A-Z#*]|\\\[))/);
@@ -112,7 +112,7 @@ function phraseSentence(raw: string): string {
   return s.trim().replace(/^[:\s]+/, '').replace(/^\*+|\*+$/g, '').trim();
 }
 
-/** The answer in a sentence: the first math span ($…$, \(…\), \[…\]) when there is one, else the sentence up to its final period. */
+/** Picks the answer in a sentence: the first math span ($…$, \(…\), \[…\]) when there is one, else the sentence up to its final period. */
 function answerFromSentence(sentence: string): string | null {
   const math = /^(?:[^$\\]|\\(?![([]))*?(\$\$?|\\\(|\\\[)([\s\S]*?)(\$\$?|\\\)|\\\])/.exec(sentence);
   if (math && math[2].trim()) return lastBoxed(math[2]) ?? math[2].trim();
@@ -181,7 +181,7 @@ function hashAnswer(text: string): string | null {
   return /^[-$\d,.]+$/.test(answer) ? answer.replace(/[$,]/g, '') : answer;
 }
 
-/** The last number in `text` (thousands separators dropped, a trailing period ignored). */
+/** Returns the last number in `text`, without thousands separators or a trailing period. */
 export function lastNumber(text: string): string | null {
   const tail = text.length > PHRASE_WINDOW ? text.slice(-PHRASE_WINDOW) : text;
   let last: string | null = null;

@@ -20,7 +20,7 @@ export interface ReadAnswer {
 }
 
 /**
- * The final answer in `text`: by an extraction rule when one fires (\boxed, "The answer is", ####,
+ * Reads the final answer in `text`: by an extraction rule when one fires (\boxed, "The answer is", ####,
  * "Final Answer:"); otherwise the text itself when it is short and not prose, else the last number.
  */
 export function readAnswer(text: string): ReadAnswer {
@@ -33,7 +33,7 @@ export function readAnswer(text: string): ReadAnswer {
   return extractAnswer(text);
 }
 
-/** The gold answer in `text`: the last \boxed{} of a solution (the MATH convention), else as readAnswer. */
+/** Reads the gold answer in `text`: the last \boxed{} of a solution (the MATH convention), else as readAnswer does. */
 export function readGoldAnswer(text: string): ReadAnswer {
   const boxed = lastBoxed(text);
   return boxed === null ? readAnswer(text) : { answer: boxed, rule: 'boxed' };

@@ -42,7 +42,7 @@ function numeralDigits(expr: Expr): string | null {
 
 function compareLeaves(gold: Expr, pred: Expr, ctx: CompareContext): Outcome {
   // A numeral with a base subscript matches the same digits written without it (204_5 and 204),
-  // because the question already names the base; numerals in two different bases compare by value.
+  // because the question already names the base. Numerals in two different bases compare by value.
   if ((gold.k === 'based') !== (pred.k === 'based')) {
     const a = numeralDigits(gold);
     const b = numeralDigits(pred);
@@ -157,7 +157,7 @@ function compareRelations(gold: Extract<Answer, { kind: 'relation' }>, pred: Ext
   return different('structure', 'relations differ');
 }
 
-/** A ratio as its terms divided by the last one (2:4 → 1/2), so that proportional ratios compare equal. */
+/** Divides a ratio's terms by its last term (2:4 → 1/2), so that proportional ratios compare equal. */
 function ratioTerms(answer: Answer): Expr[] | null {
   if (answer.kind === 'expr') return [answer.expr];
   if (answer.kind !== 'ratio') return null;

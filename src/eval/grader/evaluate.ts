@@ -157,7 +157,8 @@ function callFunction(name: string, args: Value[], budget: Budget): Value {
       return approxValue(Math.pow(y.approx, 1 / index), y.overflow);
     }
     case 'abs':
-      return x.exact ? exactValue(x.exact.n < 0n ? neg(x.exact) : x.exact) : approxValue(Math.abs(x.approx), x.overflow);
+      if (!x.exact) return approxValue(Math.abs(x.approx), x.overflow);
+      return exactValue(x.exact.n < 0n ? neg(x.exact) : x.exact);
     case 'floor':
       return x.exact ? exactValue(floorOf(x.exact)) : approxValue(Math.floor(x.approx), x.overflow);
     case 'ceil':
@@ -184,7 +185,10 @@ function callFunction(name: string, args: Value[], budget: Budget): Value {
     case 'log':
     case 'log10':
     case 'ln': {
-      const base = name === 'log10' ? exactValue(rational(10n)) : name === 'log' && y ? y : null;
+      // \lg is base 10, \log_b has its base as the second argument, \ln and a bare \log are natural.
+      let base: Value | null = null;
+      if (name === 'log10') base = exactValue(rational(10n));
+      else if (name === 'log' && y) base = y;
       if (x.exact && base?.exact) {
         const exact = exactLog(x.exact, base.exact);
         if (exact) return exactValue(exact);

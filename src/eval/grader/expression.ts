@@ -257,7 +257,7 @@ class Parser {
     return left;
   }
 
-  /** A term: factors joined by ×, ÷ or juxtaposition. A leading sign binds to the whole term. */
+  /** Parses a term: factors joined by ×, ÷ or juxtaposition. A leading sign binds to the whole term. */
   private product(): Expr {
     const token = this.peek();
     if (this.isOp('-')) {
@@ -290,7 +290,7 @@ class Parser {
     return left;
   }
 
-  /** A factor after × or ÷, which may carry its own sign (2 \cdot -3). */
+  /** Parses a factor after × or ÷, which may carry its own sign (2 \cdot -3). */
   private signedPower(): Expr {
     if (this.isOp('-')) {
       this.pos++;
@@ -320,7 +320,7 @@ class Parser {
     return base;
   }
 
-  /** An exponent: a braced group, or one signed atom (2^10 reads as 2^{10}, as writers mean it). */
+  /** Parses an exponent: a braced group, or one signed atom (2^10 reads as 2^{10}, as writers mean it). */
   private exponent(): Expr {
     if (this.isOp('{')) {
       this.pos++;
@@ -445,7 +445,7 @@ class Parser {
     }
   }
 
-  /** `\sin x`, `\sin(x)`, `\sin^2 x`, `\sin^{-1} x`, `\log_2 8`, `\log_{b}(x)`. */
+  /** Parses a function call: `\sin x`, `\sin(x)`, `\sin^2 x`, `\sin^{-1} x`, `\log_2 8`, `\log_{b}(x)`. */
   private functionCall(name: string): Expr {
     let base: Expr | null = null;
     let power: Expr | null = null;
@@ -472,7 +472,9 @@ class Parser {
       }
     }
     const inverse = power && isMinusOne(power) && /^(sin|cos|tan|cot|sec|csc)$/.test(name);
-    let call: Expr = { k: 'fn', name: inverse ? `arc${name}` : name === 'lg' ? 'log10' : name, args: base ? [argument, base] : [argument] };
+    let callName = name === 'lg' ? 'log10' : name;
+    if (inverse) callName = `arc${name}`;
+    let call: Expr = { k: 'fn', name: callName, args: base ? [argument, base] : [argument] };
     if (power && !inverse) call = { k: 'pow', a: call, b: power };
     return call;
   }
@@ -482,7 +484,7 @@ function isMinusOne(expr: Expr): boolean {
   return expr.k === 'neg' && expr.a.k === 'num' && expr.a.text === '1';
 }
 
-/** `2\frac{1}{2}` is the mixed number 2½: an integer written directly before a proper fraction of integers. */
+/** Tells whether `2\frac{1}{2}` is the mixed number 2½: an integer written directly before a proper fraction of integers. */
 function isMixedNumber(left: Expr, right: Expr): boolean {
   if (left.k !== 'num' || left.decimals !== 0 || right.k !== 'div') return false;
   const { a, b } = right;
@@ -510,7 +512,7 @@ export function parseExpression(text: string, budget: Budget): Expr {
   return new Parser(tokenize(text, budget), budget).parse();
 }
 
-/** Free symbols of an expression, sorted. */
+/** Collects the free symbols (variable names) of an expression into `into`. */
 export function freeSymbols(expr: Expr, into = new Set<string>()): Set<string> {
   switch (expr.k) {
     case 'sym':

@@ -1,6 +1,6 @@
 /**
  * Low-level LaTeX scanning shared by answer extraction and grading: brace matching, command
- * arguments and splitting at top-level separators. All scans are linear in the input length.
+ * arguments and splitting at top-level separators. Each scan is linear in the input length.
  */
 
 /** Index of the `}` that closes the `{` at `open`, or -1 when the braces are unbalanced. Skips `\{` and `\}`. */
@@ -79,7 +79,7 @@ export function readOptionalArgument(text: string, index: number): Argument | nu
 const OPENERS = new Set(['(', '[', '{']);
 const CLOSERS = new Set([')', ']', '}']);
 
-/** Bracket nesting depth of a prefix-free scan; used to find separators outside all groups. */
+/** Returns the nesting change and length of the token at `index`, so scanners can find separators outside all groups. */
 function bracketDelta(text: string, index: number): { delta: number; skip: number } {
   const ch = text[index];
   if (ch === '\\') {
@@ -136,8 +136,9 @@ export function splitTopLevel(text: string, separators: string[]): { parts: stri
 }
 
 /**
- * When `text` is one bracketed group from its first to its last character (`(…]`, `\{…\}`,
- * `\langle…\rangle`), returns its opening and closing tokens and the inside; otherwise null.
+ * Splits off the outer brackets when `text` is one bracketed group from its first to its last
+ * character (`(…]`, `\{…\}`, `\langle…\rangle`). Returns the opening and closing tokens and the
+ * inside, or null.
  */
 export function outerBrackets(text: string): { open: string; close: string; inner: string } | null {
   let open: string;

@@ -90,7 +90,7 @@ function isUnitWord(word: string): boolean {
   return UNIT_WORDS.has(word.toLowerCase().replace(/\.$/, '')) || /^(of|per)$/i.test(word);
 }
 
-/** The part of `text` after its last separator or operator: what a following `\text{…}` is attached to. */
+/** Returns the part of `text` after its last separator or operator, which a following `\text{…}` is attached to. */
 function trailingOperand(text: string): string {
   const cut = Math.max(...[',', '(', '[', '{', '=', '<', '>', '+', '-', ';'].map((c) => text.lastIndexOf(c)));
   return text.slice(cut + 1).replace(/\\[a-zA-Z]+/g, '');
@@ -196,7 +196,7 @@ export function normalizeAnswer(text: string): string {
   s = dropTrailingUnits(s);
   s = unwrapAnswer(s);
 
-  // A leading ≈ ("\approx 3.14") only says the value is rounded.
+  // A leading ≈ ("\approx 3.14") only marks the value as rounded.
   s = s.replace(/^(\\approx|≈|~)\s*/, '');
   // "x \in [a, b]" and "x \in \{…\}" name the set; the set is the answer.
   s = s.replace(/^[a-zA-Z](?:_\{?\w+\}?)?\s*\\in\s*/, '');

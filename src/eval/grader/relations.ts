@@ -1,8 +1,8 @@
 /**
- * Relations and sets of reals: reading the value out of `x = 3` or `k = 1 + 2 = 3`, comparing
- * equations up to a constant factor (`2x + 4y - 3 = 0` is `y = -\frac12 x + \frac34`), and turning
- * one-variable linear inequalities and intervals into one normalized set of intervals, so that
- * `x \ge 5`, `5 \le x` and `[5, \infty)` compare equal.
+ * Relations and sets of reals. This module reads the value out of `x = 3` or `k = 1 + 2 = 3` and
+ * compares equations up to a constant factor (`2x + 4y - 3 = 0` is `y = -\frac12 x + \frac34`). It
+ * also turns one-variable linear inequalities and intervals into one normalized list of intervals,
+ * so that `x \ge 5`, `5 \le x` and `[5, \infty)` compare equal.
  */
 import type { Budget } from './budget.ts';
 import { arithmetic, compareValues, evaluate, exactValue, type Comparison, type Tolerance, type Value } from './evaluate.ts';
@@ -26,7 +26,7 @@ function hasSymbols(answer: Answer): boolean {
 }
 
 /**
- * The value a relation states, when it is an assignment: `x = 3` → 3, `z = 1 + 1 = 2` → 2,
+ * Returns the value a relation states when it is an assignment: `x = 3` → 3, `z = 1 + 1 = 2` → 2,
  * `\frac{1}{3} \approx 0.33` → 1/3, `3 + 4 = 7` → 7. Returns null for genuine equations (`x + y = 5`)
  * and for inequalities.
  */
@@ -100,7 +100,7 @@ function less(a: Value, b: Value, tolerance: Tolerance): boolean {
   return compareValues(a, b, tolerance) !== 'equal' && a.approx < b.approx;
 }
 
-/** The solution set of `left op right` in its one variable, when `left − right` is linear in it. */
+/** Solves `left op right` for its one variable when `left − right` is linear in it; null otherwise. */
 function solveLinear(left: Expr, right: Expr, op: RelationOp, variable: string, budget: Budget): Interval[] | null {
   const f: Expr = { k: 'sub', a: left, b: right };
   const at = (x: bigint, d = 1n) => evaluate(f, new Map([[variable, rational(x, d)]]), budget);
@@ -108,12 +108,14 @@ function solveLinear(left: Expr, right: Expr, op: RelationOp, variable: string, 
   const f1 = at(1n);
   const f3 = at(3n);
   const fThird = at(1n, 3n);
+
   const slope = f1.approx - f0.approx;
   if (![f0, f1, f3, fThird].every((v) => Number.isFinite(v.approx)) || slope === 0) return null;
   // Linear: f(3) = f(0) + 3·slope and f(1/3) = f(0) + slope/3.
   const scale = Math.max(Math.abs(f0.approx), Math.abs(slope), 1);
   if (Math.abs(f3.approx - (f0.approx + 3 * slope)) > 1e-9 * scale || Math.abs(fThird.approx - (f0.approx + slope / 3)) > 1e-9 * scale) return null;
   const root = arithmetic('div', arithmetic('sub', ZERO_VALUE, f0), arithmetic('sub', f1, f0));
+
   // f(x) op 0 with f increasing is x op root; a decreasing f flips the direction.
   let direction = op;
   if (slope < 0) direction = ({ '<': '>', '<=': '>=', '>': '<', '>=': '<=' } as Record<string, RelationOp>)[op] ?? op;
@@ -142,12 +144,19 @@ function intersect(a: Interval[], b: Interval[], tolerance: Tolerance): Interval
   const out: Interval[] = [];
   for (const x of a) {
     for (const y of b) {
-      const lowCmp = compareValues(x.low, y.low, tolerance);
-      const highCmp = compareValues(x.high, y.high, tolerance);
-      const low = lowCmp === 'equal' ? x.low : x.low.approx > y.low.approx ? x.low : y.low;
-      const lowClosed = lowCmp === 'equal' ? x.lowClosed && y.lowClosed : low === x.low ? x.lowClosed : y.lowClosed;
-      const high = highCmp === 'equal' ? x.high : x.high.approx < y.high.approx ? x.high : y.high;
-      const highClosed = highCmp === 'equal' ? x.highClosed && y.highClosed : high === x.high ? x.highClosed : y.highClosed;
+      // The intersection starts at the larger low end and stops at the smaller high end.
+      let low = x.low.approx > y.low.approx ? x.low : y.low;
+      let lowClosed = low === x.low ? x.lowClosed : y.lowClosed;
+      if (compareValues(x.low, y.low, tolerance) === 'equal') {
+        low = x.low;
+        lowClosed = x.lowClosed && y.lowClosed;
+      }
+      let high = x.high.approx < y.high.approx ? x.high : y.high;
+      let highClosed = high === x.high ? x.highClosed : y.highClosed;
+      if (compareValues(x.high, y.high, tolerance) === 'equal') {
+        high = x.high;
+        highClosed = x.highClosed && y.highClosed;
+      }
       if (less(low, high, tolerance) || (compareValues(low, high, tolerance) === 'equal' && lowClosed && highClosed)) out.push({ low, high, lowClosed, highClosed });
     }
   }

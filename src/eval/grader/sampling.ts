@@ -2,7 +2,7 @@
  * Equality of two expressions by evaluation. Without variables both sides are evaluated once;
  * with variables they are evaluated at fixed rational sample points, exactly where possible. Two
  * different rational functions agree at all six points only by coincidence, so agreement is taken
- * as identity (polynomial identity testing); the points are fixed so verdicts are reproducible.
+ * as identity (polynomial identity testing). The points are fixed, so verdicts are reproducible.
  */
 import type { Budget } from './budget.ts';
 import { compareValues, evaluate, literalDecimals, type Assignment, type Comparison, type Tolerance, type Value } from './evaluate.ts';

@@ -123,7 +123,7 @@ function parseItems(parts: string[], budget: Budget, depth: number): Answer[] {
     });
 }
 
-/** A side of a relation; a side that names something the parser does not read (\angle ABC) is kept as text. */
+/** Parses a side of a relation; a side the parser cannot read (\angle ABC) is kept as text, since it may only name the value. */
 function parseRelationSide(part: string, budget: Budget, depth: number): Answer {
   try {
     return parseAnswer(part, budget, depth + 1);
@@ -145,7 +145,7 @@ function parseMatrix(body: string, budget: Budget, depth: number): Answer {
   };
 }
 
-/** A one-word description of an answer's shape, for verdict details. */
+/** Describes an answer's shape in a word or two, for verdict details. */
 export function describeAnswer(answer: Answer): string {
   switch (answer.kind) {
     case 'expr':

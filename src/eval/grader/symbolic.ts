@@ -10,7 +10,7 @@ import { compareValues, type Comparison, type Tolerance } from './evaluate.ts';
 import { samplePoints } from './sampling.ts';
 import { toNumber } from './rational.ts';
 
-/** Longest input handed to the compute engine; its parser and simplifier are not bounded by our budget. */
+/** Maximum input length handed to the compute engine, whose parser and simplifier our budget cannot interrupt. */
 const MAX_ENGINE_CHARS = 400;
 const MAX_ENGINE_NESTING = 20;
 /** The engine needs this much of the time budget left; its first call in a process takes tens of milliseconds. */
@@ -52,6 +52,7 @@ export function compareWithEngine(gold: string, pred: string, budget: Budget, to
     return 'undecided';
   }
   if (!a || !b || !a.isValid || !b.isValid) return 'undecided';
+
   budget.check();
   try {
     const equal = a.isEqual(b);
@@ -60,6 +61,8 @@ export function compareWithEngine(gold: string, pred: string, budget: Budget, to
   } catch {
     // isEqual may throw on huge exact values (BigInt limits); fall through to numeric evaluation.
   }
+
+  // isEqual could not decide: compare numeric values at the sample points.
   budget.check();
   const symbols = [...new Set([...a.unknowns, ...b.unknowns])].sort();
   const points = symbols.length === 0 ? [new Map()] : samplePoints(symbols);
