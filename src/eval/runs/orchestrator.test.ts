@@ -141,7 +141,7 @@ describe('runEval', () => {
     const controller = new AbortController();
     const final = await runEval(db, run.id, {
       // Batches slower than the database writes, so the abort lands while decoding goes on.
-      generator: new ScriptedGenerator(3, { delayMs: 40 }),
+      generator: new ScriptedGenerator(3, { delayMs: 100 }),
       signal: controller.signal,
       onProgress: (p) => {
         if (p.finished === 5) controller.abort();
