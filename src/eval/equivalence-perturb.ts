@@ -34,10 +34,32 @@ function firstPlainDigit(text: string): number {
   return -1;
 }
 
-/** Rewrites of `gold` that any grader must accept as equivalent. */
+/** Decimal form of a/b when it terminates within six places, else null. */
+function terminatingDecimal(numerator: number, denominator: number): string | null {
+  const value = numerator / denominator;
+  const text = String(Number(value.toFixed(6)));
+  return Number(text) * denominator === numerator ? text : null;
+}
+
+/** Rewrites of `gold` that any grader must accept as equivalent, in the styles models write. */
 export function equivalentRewrites(gold: string): Variant[] {
   const variants: Variant[] = [{ kind: 'math-delimiters', text: `$${gold}$` }];
   if (gold.includes('\\frac')) variants.push({ kind: 'dfrac', text: gold.replaceAll('\\frac', '\\dfrac') });
+  // \frac{3}{4} → 3/4 and → 0.75, where the fraction is a whole term of plain integers.
+  const fraction = /(?<![\d}]\s*)\\[dt]?frac\{(\d+)\}\{(\d+)\}(?![\d^{])/g;
+  if (fraction.test(gold)) {
+    variants.push({ kind: 'slash-fraction', text: gold.replace(fraction, '$1/$2') });
+    const decimal = gold.replace(fraction, (whole, a: string, b: string) => terminatingDecimal(Number(a), Number(b)) ?? whole);
+    if (decimal !== gold) variants.push({ kind: 'decimal', text: decimal });
+  }
+  if (gold.includes('\\cdot')) variants.push({ kind: 'times', text: gold.replaceAll('\\cdot', '\\times') });
+  if (/\\left|\\right/.test(gold)) variants.push({ kind: 'no-left-right', text: gold.replace(/\\left|\\right/g, '') });
+  // A plain expression stated as the value of a variable: "x = …".
+  if (!/[,=<>]|\\(le|ge|ne|text|mbox|begin|cup|pm|infty)/.test(gold)) variants.push({ kind: 'assignment', text: `x = ${gold}` });
+  // All solutions in the other order.
+  const list = splitTopLevel(gold.trim(), [',']).parts;
+  const thousands = /,\\!|\{,\}|^[-\\$]*\d{1,3}(,\d{3})+/.test(gold.trim());
+  if (list.length > 1 && !thousands && !/\\text\{ *and/.test(gold)) variants.push({ kind: 'reversed-list', text: [...list].reverse().join(', ') });
   if (/\s/.test(gold)) variants.push({ kind: 'no-spaces', text: gold.replace(/(?<!\\)\\ /g, ' ').replace(/(\\[a-zA-Z]+)\s+(?=[a-zA-Z])/g, '$1\u0000').replace(/\s+/g, '').replace(/\u0000/g, ' ') });
   return variants;
 }

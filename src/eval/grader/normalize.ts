@@ -205,8 +205,9 @@ export function normalizeAnswer(text: string): string {
   // Remove spaces, but keep one between a command and a letter (\sin x must not become \sinx).
   s = s.replace(/(\\[a-zA-Z]+) +(?=[a-zA-Z])/g, '$1\u0000').replace(/\s+/g, '').replace(/\u0000/g, ' ');
   s = s.replace(/,{2,}/g, ',').replace(/,+$/, '').replace(/^,+/, '').replace(/^\+/, '');
-  // A degree sign after a plain number is a unit (90° is the answer 90); inside \cos 13° it stays.
-  s = s.replace(/(^|,)(-?[\d.]+)°(?=,|$)/g, '$1$2');
+  // A degree sign after a plain number is a unit (90° is the answer 90, also in x=90° or (30°,60°));
+  // inside \cos 13° or \cos(13°) it stays and converts to radians.
+  s = s.replace(/(^|[,=]|(?:^|[,=])[([])(-?[\d.]+)°(?=[,)\]]|$)/g, '$1$2');
   s = canonicalNumbers(s).replaceAll(ROW_BREAK, '\\\\');
 
   // Multiple-choice letters: (C), C), \text{(C)} → C.
