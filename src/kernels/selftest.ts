@@ -1,7 +1,8 @@
-/** The System page's self-test: every basic kernel against its reference, with time and throughput. */
+/** The System page's self-test: every kernel against its reference, with time and throughput. */
 import type { GpuContext } from '../gpu/context.ts';
 import type { DType } from './common.ts';
 import { checkElementwise, checkGemv, checkMatmul, checkRmsNorm, checkSoftmax, type KernelCheck } from './checks.ts';
+import { checkAdamW, checkCrossEntropy, checkEmbeddingBackward, checkRmsNormBackward, checkRope, checkSwigluBackward, checkTrainingAttention } from './train-checks.ts';
 
 export interface SelfTestRow {
   kernel: string;
@@ -35,6 +36,17 @@ export function selfTestChecks(ctx: GpuContext): Check[] {
     checks.push({ kernel: 'softmax', dtype, shape: '37×1001', unit: 'GB/s', run: () => checkSoftmax(ctx, 37, 1001, dtype) });
     checks.push({ kernel: 'rmsnorm', dtype, shape: '29×1003', unit: 'GB/s', run: () => checkRmsNorm(ctx, 29, 1003, dtype) });
   }
+  // Training kernels run in f32 only.
+  checks.push(
+    { kernel: 'rope normal', dtype: 'f32', shape: '37×5×64', unit: 'GB/s', run: () => checkRope(ctx, 'normal') },
+    { kernel: 'rope neox', dtype: 'f32', shape: '37×5×64', unit: 'GB/s', run: () => checkRope(ctx, 'neox') },
+    { kernel: 'rmsnorm backward', dtype: 'f32', shape: '29×1003', unit: 'GB/s', run: () => checkRmsNormBackward(ctx) },
+    { kernel: 'swiglu backward', dtype: 'f32', shape: 'n=100003', unit: 'GB/s', run: () => checkSwigluBackward(ctx) },
+    { kernel: 'embedding backward', dtype: 'f32', shape: '257×129', unit: 'GB/s', run: () => checkEmbeddingBackward(ctx) },
+    { kernel: 'cross-entropy', dtype: 'f32', shape: '37×1001', unit: 'GB/s', run: () => checkCrossEntropy(ctx) },
+    { kernel: 'attention fwd+bwd', dtype: 'f32', shape: 'b2 t67 h4/2 d16', unit: 'GFLOP/s', run: () => checkTrainingAttention(ctx) },
+    { kernel: 'grad norm + adamw', dtype: 'f32', shape: 'n=100003', unit: 'GB/s', run: () => checkAdamW(ctx) },
+  );
   return checks;
 }
 

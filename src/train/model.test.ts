@@ -95,7 +95,7 @@ describe('GPU llama training graph', () => {
     const batch = syntheticBatch(config, 2, 64, 7, 20);
     // 64 rows × 37 logits per chunk: 128 tokens take two chunks.
     model = await TrainModel.create(ctx, config, { batchSize: 2, seqLen: 64, maxLogitsBytes: 64 * 37 * 4 });
-    expect(model.dispatchCounts.backward).toBeGreaterThan(0);
+    expect(model.logitsChunkRows).toBe(64);
     const params = tensorsFromArena(model.layout, await model.readArena('parameters'));
     const gpu = await gpuLossAndGradients(model, batch);
     const ref = referenceLossAndGradients(config, params, batch);

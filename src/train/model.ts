@@ -125,6 +125,11 @@ export class TrainModel {
     return this.requireWorkspace().seqLen;
   }
 
+  /** Rows of logits per output-head chunk; equal to batchSize·seqLen when the head runs in one piece. */
+  get logitsChunkRows(): number {
+    return this.requireWorkspace().chunkRows;
+  }
+
   /** Reallocates the workspace and rebuilds the graph for a new batch shape (a no-op for the current one). */
   async setBatchShape(batchSize: number, seqLen: number): Promise<void> {
     this.checkUsable();
