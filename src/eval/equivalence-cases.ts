@@ -80,6 +80,11 @@ export const GRADE_CASES: GradeCase[] = [
     [r`\frac{1}{3}`, '0.3333', false],
     [r`\frac{1}{3}`, '0.33', false],
     ['0.000001', '0.000002', false],
+    [r`\frac{1}{3}`, r`0.\overline{3}`, true],
+    [r`\frac{1}{6}`, r`0.1\overline{6}`, true],
+    [r`\frac{5}{3}`, r`1.\overline{6}`, true],
+    [r`\frac{4}{11}`, r`0.\overline{36}`, true],
+    [r`\frac{1}{3}`, r`0.\overline{6}`, false],
   ]),
   ...cases('thousands separators', [
     ['7425000', '7,425,000', true],

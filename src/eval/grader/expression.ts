@@ -28,7 +28,7 @@ export class ParseError extends Error {
 }
 
 type Token =
-  | { t: 'num'; text: string }
+  | { t: 'num'; text: string; repeat?: string }
   | { t: 'based'; digits: string; base: number }
   | { t: 'id'; name: string }
   | { t: 'cmd'; name: string }
@@ -80,8 +80,11 @@ export function tokenize(text: string, budget: Budget): Token[] {
       }
       const number = /^(\d+\.?\d*|\.\d+)/.exec(text.slice(i, i + 100_000));
       if (!number) throw new ParseError(`unexpected "${ch}"`);
-      tokens.push({ t: 'num', text: number[0] });
       i += number[0].length;
+      // A repeating decimal: 0.\overline{3} is 1/3, 0.1\overline{6} is 1/6.
+      const repeating = number[0].includes('.') ? /^\\overline\{(\d{1,50})\}/.exec(text.slice(i, i + 70)) : null;
+      if (repeating) i += repeating[0].length;
+      tokens.push(repeating ? { t: 'num', text: number[0], repeat: repeating[1] } : { t: 'num', text: number[0] });
       continue;
     }
     if (/[a-zA-Z]/.test(ch)) {
@@ -181,6 +184,14 @@ function readSubscriptAndPrimes(text: string, name: string, i: number): { name: 
   return { name, i };
 }
 
+/** Value of I.F with the digits R repeating forever: (IFR − IF) / (10^|F| · (10^|R| − 1)). */
+function repeatingDecimal(text: string, repeat: string): Rational {
+  const [whole, fraction = ''] = text.split('.');
+  const withRepeat = BigInt(`${whole}${fraction}${repeat}`);
+  const without = BigInt(`${whole}${fraction}` || '0');
+  return rational(withRepeat - without, 10n ** BigInt(fraction.length) * (10n ** BigInt(repeat.length) - 1n));
+}
+
 /** Value of a numeral in base 2–36 (digits may have a fractional part); null when a digit is out of range. */
 export function basedValue(digits: string, base: number): Rational | null {
   if (base < 2 || base > 36) return null;
@@ -195,8 +206,8 @@ export function basedValue(digits: string, base: number): Rational | null {
   return rational(n, b ** BigInt(fraction.length));
 }
 
-function num(text: string): Expr {
-  const value = parseDecimal(text);
+function num(text: string, repeat?: string): Expr {
+  const value = repeat ? repeatingDecimal(text, repeat) : parseDecimal(text);
   if (!value) throw new ParseError(`invalid number "${text}"`);
   const point = text.indexOf('.');
   return { k: 'num', value, text, decimals: point < 0 ? 0 : text.length - point - 1 };
@@ -374,7 +385,7 @@ class Parser {
     let result: Expr;
     switch (token.t) {
       case 'num':
-        result = num(token.text);
+        result = num(token.text, token.repeat);
         break;
       case 'based':
         result = { k: 'based', digits: token.digits, base: token.base };

@@ -161,7 +161,7 @@ function dropTrailingUnits(s: string): string {
 
 /** Canonical form of each plain decimal: `.5` → `0.5`, `2.50` → `2.5`, `3.0` → `3`, `007` → `7`, `-0` → `0`. */
 function canonicalNumbers(s: string): string {
-  return s.replace(/(?<![\w.}^_:]|\d,)(\d+\.?\d*|\.\d+)(?![\d_.])/g, (literal) => {
+  return s.replace(/(?<![\w.}^_:]|\d,)(\d+\.?\d*|\.\d+)(?![\d_.]|\\overline)/g, (literal) => {
     let [whole, fraction = ''] = literal.split('.');
     fraction = fraction.replace(/0+$/, '');
     whole = whole.replace(/^0+(?=\d)/, '') || '0';
