@@ -10,6 +10,7 @@ import { testGpu } from '../../test/gpu.ts';
 import type { GpuContext } from '../gpu/context.ts';
 import { assertClose } from '../kernels/compare.ts';
 import { assertGradientClose, numericalGradient } from '../kernels/reference/gradient-check.ts';
+import { clipFactorRef, globalNormRef } from '../kernels/reference/optimizer.ts';
 import { BatchError, syntheticBatch, type TrainBatch } from './batch.ts';
 import { ConfigError, MODEL_PRESETS, type LlamaConfig } from './config.ts';
 import { TrainingMemoryError } from './memory.ts';
@@ -141,6 +142,41 @@ describe('GPU llama training graph', () => {
     const b = await run();
     expect(b.losses).toEqual(a.losses);
     expect(Buffer.from(b.weights.buffer).equals(Buffer.from(a.weights.buffer))).toBe(true);
+  });
+
+  it('resumes from saved arenas with the same losses', async () => {
+    const config = SMALL_CONFIG;
+    const batches = [1, 2, 3, 4].map((seed) => syntheticBatch(config, 2, 12, seed, 6));
+    const settings = { ...DEFAULT_ADAMW, learningRate: 1e-2 };
+    const arenas = ['parameters', 'firstMoment', 'secondMoment'] as const;
+    model = await TrainModel.create(ctx, config, { batchSize: 2, seqLen: 12, seed: 5 });
+    for (let step = 1; step <= 2; step++) await model.trainStep(batches[step - 1], settings, step);
+    const saved = await Promise.all(arenas.map((arena) => model!.readArena(arena)));
+    const uninterrupted: number[] = [];
+    for (let step = 3; step <= 4; step++) uninterrupted.push((await model.trainStep(batches[step - 1], settings, step)).loss);
+
+    const resumed = await TrainModel.create(ctx, config, { batchSize: 2, seqLen: 12, seed: 99 });
+    try {
+      arenas.forEach((arena, i) => resumed.writeArena(arena, saved[i]));
+      const losses: number[] = [];
+      for (let step = 3; step <= 4; step++) losses.push((await resumed.trainStep(batches[step - 1], settings, step)).loss);
+      expect(losses).toEqual(uninterrupted);
+    } finally {
+      resumed.dispose();
+    }
+  });
+
+  it('reports the global gradient norm and its clip factor', async () => {
+    const config = SMALL_CONFIG;
+    const batch = syntheticBatch(config, 2, 10, 12, 5);
+    model = await TrainModel.create(ctx, config, { batchSize: 2, seqLen: 10 });
+    const params = tensorsFromArena(model.layout, await model.readArena('parameters'));
+    await model.trainStep(batch, { ...DEFAULT_ADAMW, maxGradNorm: 0.05 }, 1);
+    const expected = globalNormRef([...referenceLossAndGradients(config, params, batch).gradients.values()]);
+    const reported = await model.readGradientNorm();
+    expect(Math.abs(reported.norm - expected) / expected).toBeLessThan(1e-4);
+    expect(Math.abs(reported.clip - clipFactorRef(expected, 0.05))).toBeLessThan(1e-6);
+    expect(reported.finite).toBe(true);
   });
 
   it('evaluates without touching dlogits or gradients', async () => {
