@@ -183,6 +183,18 @@ export const GRADE_CASES: GradeCase[] = [
     ['7 = 11a + c', '11a + c', false],
     ['2x + z = 1', '1', false],
     ['a + 3z = 0', '0', false],
+    ['a = 1, b = 2', 'b = 2, a = 1', true],
+    ['a = 1, b = 2', 'a = 2, b = 1', false],
+  ]),
+  ...cases('plain-text math', [
+    [r`2\sqrt{3}`, '2*sqrt(3)', true],
+    [r`\frac{\pi}{2}`, 'pi/2', true],
+    ['8', '2**3', true],
+    ['120000', '1.2e5', true],
+    ['3000000', '3 million', true],
+    [r`(-\infty, 2)`, '(-inf, 2)', true],
+    [r`2\sqrt{3}`, '2*sqrt(2)', false],
+    [r`\text{circle}`, 'a circle', true],
   ]),
   ...cases('equations', [
     ['y = 2x + 3', 'y = 3 + 2x', true],

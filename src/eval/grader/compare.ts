@@ -7,7 +7,7 @@
 import type { Budget } from './budget.ts';
 import { compareValues, evaluate, type Comparison, type Tolerance, type Value } from './evaluate.ts';
 import type { Expr } from './expression.ts';
-import { assignedValue, compareEquations, compareRealSets, realSet } from './relations.ts';
+import { assignedValue, compareEquations, compareRealSets, isNamingSide, realSet, sideText } from './relations.ts';
 import { compareExpressions, symbolsOf } from './sampling.ts';
 import { describeAnswer, type Answer } from './structure.ts';
 
@@ -140,7 +140,9 @@ function matrixAsVector(matrix: Extract<Answer, { kind: 'matrix' }>): Answer[] |
 function compareRelations(gold: Extract<Answer, { kind: 'relation' }>, pred: Extract<Answer, { kind: 'relation' }>, ctx: CompareContext): Outcome {
   const goldValue = assignedValue(gold);
   const predValue = assignedValue(pred);
-  if (goldValue && predValue) {
+  // a = 1 and b = 1 state the same value of different things; they match only as equations (x = y, y = x).
+  const sameName = !isNamingSide(gold.parts[0]) || !isNamingSide(pred.parts[0]) || sideText(gold.parts[0]) === sideText(pred.parts[0]);
+  if (goldValue && predValue && sameName) {
     const outcome = compareAnswers(goldValue, predValue, ctx);
     if (outcome.result === 'equal') return outcome;
   }

@@ -75,7 +75,8 @@ function braceShorthandArguments(s: string): string {
       args.push(argument.content);
       j = argument.end;
     }
-    if (args.length < count) {
+    // \sqrt(2) written with parentheses keeps them; the parser reads the group.
+    if (args.length < count || args.some((a) => a === '(' || a === ')' || a === '[' || a === ']')) {
       out += head;
       i += match[0].length;
       continue;
@@ -159,6 +160,22 @@ function dropTrailingUnits(s: string): string {
   return s;
 }
 
+/**
+ * Rewrites math written as plain text: sqrt(2), pi, inf, 2**3, 1.2e5, 3 million. Words are matched
+ * whole and only outside commands, so "pink" and \pi stay as they are.
+ */
+function writtenMathToLatex(s: string): string {
+  return s
+    .replace(/(?<![\\a-zA-Z])(sqrt|pi|sin|cos|tan|cot|sec|csc|ln|log|exp)(?![a-zA-Z])/g, '\\$1')
+    .replace(/(?<![\\a-zA-Z])(infinity|inf)(?![a-zA-Z])/gi, '\\infty')
+    .replace(/\*\*/g, '^')
+    .replace(/(\d)[eE]([+-]?\d+)(?![\d.a-zA-Z])/g, '$1\\times10^{$2}')
+    .replace(/(\d) ?(thousand|million|billion|trillion)\b/gi, (_, digit: string, word: string) => {
+      const power = { thousand: 3, million: 6, billion: 9, trillion: 12 }[word.toLowerCase()];
+      return `${digit}\\times10^{${power}}`;
+    });
+}
+
 /** Canonical form of each plain decimal: `.5` → `0.5`, `2.50` → `2.5`, `3.0` → `3`, `007` → `7`, `-0` → `0`. */
 function canonicalNumbers(s: string): string {
   return s.replace(/(?<![\w.}^_:]|\d,)(\d+\.?\d*|\.\d+)(?![\d_.]|\\overline)/g, (literal) => {
@@ -193,8 +210,11 @@ export function normalizeAnswer(text: string): string {
 
   s = rewriteTextBlocks(s);
   s = s.replace(/\s+/g, ' ').trim().replace(/ (and|or) (?=\S)/gi, ',');
+  s = writtenMathToLatex(s);
   s = dropTrailingUnits(s);
   s = unwrapAnswer(s);
+  // "a circle", "the even numbers": an article before a prose answer carries nothing.
+  if (/^(a|an|the) [a-zA-Z][a-zA-Z ]*$/i.test(s)) s = s.replace(/^(a|an|the) /i, '');
 
   // A leading ≈ ("\approx 3.14") only marks the value as rounded.
   s = s.replace(/^(\\approx|≈|~)\s*/, '');

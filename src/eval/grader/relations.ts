@@ -17,8 +17,13 @@ import type { Answer, RelationOp } from './structure.ts';
  * tuple of variables (`(x, y)`).
  */
 export function isNamingSide(side: Answer): boolean {
-  const text = side.kind === 'expr' || side.kind === 'tuple' || side.kind === 'text' ? side.text : '';
+  const text = sideText(side);
   return /^((\\[a-zA-Z]+|[a-zA-Z]{1,3})(_\{?\w+\}?)?'*(\^\{-1\})?(\([^()]*\))?|m?\\angle ?[A-Z]{1,3}|\\overline\{[A-Z]{1,3}\}|\([a-zA-Z](_\w)?(,[a-zA-Z](_\w)?)+\))$/.test(text) && !/^\\(sin|cos|tan|log|ln|sqrt|frac|pi|infty)/.test(text);
+}
+
+/** The normalized source text of a relation side, or '' when it has none. */
+export function sideText(side: Answer): string {
+  return side.kind === 'expr' || side.kind === 'tuple' || side.kind === 'text' ? side.text : '';
 }
 
 function hasSymbols(answer: Answer): boolean {
