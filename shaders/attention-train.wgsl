@@ -3,8 +3,8 @@
 // Layout (row-major, token n = b·seq_len + t): q, out, dout, dq [tokens, heads, HEAD_DIM];
 // k, v, dk, dv [tokens, kv_heads, HEAD_DIM]; segments [tokens] then block ranges (below); row_stats [tokens, heads] as
 // (logsumexp of the scaled scores, Σ_d dout·out). Query head h reads key/value head h / group with
-// group = heads / kv_heads. Token i sees token j of its own sequence when j ≤ i and both carry the
-// same segment id, so packed examples never attend to each other; every token sees itself.
+// group = heads / kv_heads. Token i attends to token j of its own sequence when j ≤ i and both carry the
+// same segment id, so packed examples never attend to each other; every token attends to itself.
 //
 // The kernels follow FlashAttention's tiled online softmax instead of materializing the
 // [seq_len, seq_len] score matrix, which would take batch·heads·seq_len² floats (256 MiB at 8 sequences

@@ -30,10 +30,10 @@ export function attentionSegmentTableLength(batch: number, seqLen: number): numb
 }
 
 /**
- * Builds the `segments` buffer of the attention kernels: the segment id of every token, then for
- * each sequence and block of ATTENTION_BLOCK_ROWS rows the first key position any row of the block
- * may see and one past the last query position that may see one of its keys. The kernels skip the
- * key and query tiles outside these ranges. Ids need not form contiguous runs.
+ * Builds the `segments` buffer of the attention kernels. It starts with the segment id of every token.
+ * Then, for each sequence and block of ATTENTION_BLOCK_ROWS rows, it stores the first key position any
+ * row of the block attends to and one past the last query position that attends to one of its keys.
+ * The kernels skip the key and query tiles outside these ranges. Ids need not form contiguous runs.
  */
 export function attentionSegmentTable(segments: ArrayLike<number>, batch: number, seqLen: number): Uint32Array {
   if (segments.length !== batch * seqLen) throw new RangeError(`attention needs ${batch * seqLen} segment ids (batch × seqLen), got ${segments.length}`);

@@ -67,7 +67,7 @@ export function lossWeightSum(batch: TrainBatch): number {
 }
 
 /**
- * Builds a random packed batch for tests and benchmarks: each sequence holds examples of 1 to
+ * Builds a random packed batch for tests and benchmarks: each sequence contains examples of 1 to
  * maxExample tokens, each with a prompt part (mask 0) and a response part (mask 1); targets are the
  * next input token inside an example and a random id at its last position.
  */

@@ -25,7 +25,7 @@ export interface LlamaConfig {
   rmsNormEps: number;
   /** Share token_embd.weight as the output head instead of a separate output.weight. */
   tiedOutput: boolean;
-  /** Longest sequence and largest position id + 1. */
+  /** Maximum sequence length; position ids must be below it. */
   contextLength: number;
 }
 

@@ -10,7 +10,7 @@ import { logitsChunkRows, workspaceSpecs, type BufferRole } from './workspace.ts
 
 /**
  * Default total budget: 2 GiB.
- * NOTE: this is an assumption, not a measurement. WebGPU cannot report device memory, and 2 GiB is
+ * NOTE: this is an assumption, not a measurement, because WebGPU cannot report device memory. 2 GiB is
  * meant to be safe on integrated GPUs; pass a larger memoryBudget for a GPU known to have more.
  */
 export const DEFAULT_MEMORY_BUDGET = 2 * 2 ** 30;
@@ -57,7 +57,7 @@ function mib(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 }
 
-/** One line with the total and its parts, for messages and logs. */
+/** Describes the total and its parts in one line, for messages and logs. */
 export function describeEstimate(estimate: MemoryEstimate): string {
   const w = estimate.workspaceBytes;
   return (

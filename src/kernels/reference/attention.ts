@@ -4,7 +4,7 @@
  * Shapes (row-major): q and out are [batch·seqLen, heads, headDim], k and v are [batch·seqLen, kvHeads,
  * headDim], lse is [batch·seqLen, heads]. Query head h reads key/value head h / (heads / kvHeads), as in
  * llama.cpp. Token i of a sequence attends to token j of the same sequence when j ≤ i and both carry the
- * same segment id, so packed examples never see each other. Every token sees at least itself.
+ * same segment id, so packed examples never attend to each other. Every token attends at least to itself.
  */
 
 export interface AttentionShape {

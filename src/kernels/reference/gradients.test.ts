@@ -86,10 +86,10 @@ describe('reference gradients vs finite differences', () => {
     const k = randoms(rng, 8);
     const v = randoms(rng, 8);
     const { out } = attentionForwardRef(q, k, v, [3, 3, 4, 4], shape);
-    // Token 2 starts a new segment, so it sees only itself and returns its own value row.
+    // Token 2 starts a new segment, so it attends only to itself and returns its own value row.
     expect(out[4]).toBeCloseTo(v[4], 14);
     expect(out[5]).toBeCloseTo(v[5], 14);
-    // Token 0 sees only itself.
+    // Token 0 attends only to itself.
     expect(out[0]).toBeCloseTo(v[0], 14);
   });
 

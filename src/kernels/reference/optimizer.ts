@@ -26,7 +26,7 @@ export interface AdamWHyperparameters {
 }
 
 /**
- * One AdamW update (decoupled weight decay, as in Loshchilov & Hutter and PyTorch's AdamW), in place:
+ * Applies one AdamW update in place (decoupled weight decay, as in PyTorch's AdamW):
  * g = clip·grad; m = β1·m + (1−β1)·g; v = β2·v + (1−β2)·g²;
  * param −= lr·(weightDecay·param + (m / (1−β1^step)) / (sqrt(v / (1−β2^step)) + eps)).
  */
