@@ -40,7 +40,7 @@ export class ByteCursor {
       throw new GgufError(
         this.source.name,
         field,
-        `file is truncated: ${count} bytes are needed at offset ${this.position}, but the file ends at ${this.source.size}`,
+        `file is truncated: ${count} bytes are needed at offset ${this.position}, but the file ends at ${this.source.size}; download or convert it again`,
       );
     }
     // Keep the unread tail of the window and fetch only the bytes after it.

@@ -295,7 +295,7 @@ class HeaderParser {
         throw this.fail(
           tensor.name,
           `tensor data runs past the end of the file: ${describeTensor(tensor)} needs ${tensor.byteSize} bytes at offset ` +
-            `${tensor.fileOffset}, but the file has ${size} bytes (truncated download?)`,
+            `${tensor.fileOffset}, but the file has ${size} bytes; the file is incomplete, so download or convert it again`,
         );
       }
     }

@@ -89,8 +89,8 @@ export async function openUrlSource(url: string, options: UrlSourceOptions = {})
   }
 
   function rejectResponse(response: Response, request: string): never {
+    void response.body?.cancel();
     if (response.status === 200) {
-      void response.body?.cancel();
       throw new Error(
         `${url}: the server ignored the Range header and sent the whole file (HTTP 200); ` +
           'serve the model from a server that supports HTTP range requests (206 Partial Content)',
