@@ -25,6 +25,22 @@ function getEngine(): ComputeEngine {
 
 type BoxedExpression = NonNullable<ReturnType<ComputeEngine['parse']>>;
 
+/**
+ * Runs `work` with console.error silenced. The engine (0.140) reports expressions it cannot
+ * canonicalize with console.error and then carries on; for untrusted model output that would flood
+ * the log, and the grader already turns such input into an "unparsed" verdict. The call is
+ * synchronous, so nothing else logs in between.
+ */
+function quietly<T>(work: () => T): T {
+  const error = console.error;
+  console.error = () => {};
+  try {
+    return work();
+  } finally {
+    console.error = error;
+  }
+}
+
 function numericValue(expr: BoxedExpression): number {
   const value = expr.N();
   const re = value.re;
@@ -34,14 +50,30 @@ function numericValue(expr: BoxedExpression): number {
   return typeof im === 'number' && Math.abs(im) > 1e-12 * Math.max(1, Math.abs(re)) ? NaN : re;
 }
 
+function bracesBalanced(text: string): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '\\') i++;
+    else if (text[i] === '{') depth++;
+    else if (text[i] === '}' && --depth < 0) return false;
+  }
+  return depth === 0;
+}
+
 /** Compares two normalized answers with the compute engine; 'undecided' when it cannot parse or decide. */
 export function compareWithEngine(gold: string, pred: string, budget: Budget, tolerance: Tolerance, nesting: number): Comparison {
+  return quietly(() => compareQuietly(gold, pred, budget, tolerance, nesting));
+}
+
+function compareQuietly(gold: string, pred: string, budget: Budget, tolerance: Tolerance, nesting: number): Comparison {
   if (gold.length > MAX_ENGINE_CHARS || pred.length > MAX_ENGINE_CHARS || nesting > MAX_ENGINE_NESTING) return 'undecided';
   if (budget.remainingMs() < MIN_REMAINING_MS) return 'undecided';
   // The engine evaluates exactly and cannot be interrupted: no factorials, sums, products, integrals
   // or limits, and no numbers beyond 8 digits.
   const unbounded = /!|\d{9}|\\(sum|prod|int|iint|iiint|oint|lim|operatorname)(?![a-zA-Z])/;
   if (unbounded.test(gold) || unbounded.test(pred)) return 'undecided';
+  // Unbalanced braces cannot parse anywhere; skip the engine's slow error recovery.
+  if (!bracesBalanced(gold) || !bracesBalanced(pred)) return 'undecided';
   const ce = getEngine();
   let a: BoxedExpression | null;
   let b: BoxedExpression | null;
