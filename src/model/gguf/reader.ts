@@ -81,7 +81,8 @@ class HeaderParser {
     const reason = limit === maxBytes ? `the limit for one string` : `the bytes left in the file, so the file is truncated or corrupt`;
     const length = await this.readLength(`${field} (string length)`, limit, reason);
     if (!this.cursor.has(length)) await this.cursor.need(length, field);
-    // NOTE: invalid UTF-8 decodes to U+FFFD instead of failing, as no real file needs stricter.
+    // NOTE: invalid UTF-8 decodes to U+FFFD instead of failing. llama.cpp's vocabulary test files are
+    // valid UTF-8, but a file that stores raw byte tokens would lose those bytes here.
     return utf8.decode(this.cursor.bytes(length));
   }
 

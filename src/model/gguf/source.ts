@@ -9,7 +9,10 @@ export interface ByteSource {
   readonly name: string;
   /** Total size in bytes. */
   readonly size: number;
-  /** Reads exactly `length` bytes starting at `offset`; rejects when the range passes the end. */
+  /**
+   * Reads exactly `length` bytes starting at `offset`, and rejects when the range passes the end.
+   * The result may be a view of the source's own memory (bytesSource), so callers must not modify it.
+   */
   read(offset: number, length: number): Promise<Uint8Array>;
   /** Releases a file handle or similar resource; sources without one omit it. */
   close?(): Promise<void>;
