@@ -4,11 +4,13 @@ import { releaseGpu } from '../src/gpu/session.ts';
 import { ggufBench } from './gguf.ts';
 import { gradeBench } from './grade.ts';
 import { kernelsBench } from './kernels.ts';
+import { referenceBench } from './reference.ts';
+import { tokenizerBench } from './tokenizer.ts';
 import { trainStepBench } from './train-step.ts';
 import type { Bench } from './report.ts';
 
 
-const BENCHES: Bench[] = [kernelsBench, trainStepBench, gradeBench, ggufBench];
+const BENCHES: Bench[] = [kernelsBench, trainStepBench, gradeBench, ggufBench, tokenizerBench, referenceBench];
 
 const [name, ...rest] = process.argv.slice(2);
 const bench = BENCHES.find((b) => b.name === name);
