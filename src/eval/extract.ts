@@ -112,10 +112,23 @@ function phraseSentence(raw: string): string {
   return s.trim().replace(/^[:\s]+/, '').replace(/^\*+|\*+$/g, '').trim();
 }
 
-/** Picks the answer in a sentence: the first math span ($…$, \(…\), \[…\]) when there is one, else the sentence up to its final period. */
+/**
+ * Picks the answer in a sentence: the first math span ($…$, \(…\), \[…\]) when there is one, joined
+ * with the spans that follow it after only "and" or a comma ("$2$ and $3$" → "2, 3"); else the
+ * sentence up to its final period.
+ */
 function answerFromSentence(sentence: string): string | null {
-  const math = /^(?:[^$\\]|\\(?![([]))*?(\$\$?|\\\(|\\\[)([\s\S]*?)(\$\$?|\\\)|\\\])/.exec(sentence);
-  if (math && math[2].trim()) return lastBoxed(math[2]) ?? math[2].trim();
+  const spans = [...sentence.matchAll(/((?<!\\)\$\$?|\\\(|\\\[)([\s\S]*?)((?<!\\)\$\$?|\\\)|\\\])/g)].filter((span) => span[2].trim() !== '');
+  if (spans.length > 0) {
+    const run = [spans[0]];
+    for (const span of spans.slice(1)) {
+      const previous = run[run.length - 1];
+      const gap = sentence.slice(previous.index! + previous[0].length, span.index);
+      if (!/^\s*(,|and|,\s*and)\s*$/i.test(gap)) break;
+      run.push(span);
+    }
+    return run.map((span) => lastBoxed(span[2]) ?? span[2].trim()).join(', ');
+  }
   let s = sentence;
   // The sentence ends at a period followed by a space or the end, not at a decimal point.
   const end = s.search(/\.(\s|$)/);
@@ -124,10 +137,11 @@ function answerFromSentence(sentence: string): string | null {
   return s || null;
 }
 
-/** "The volume of $X$ is 120" → "120": in a Final Answer sentence the value follows the last " is ". */
+/** "The volume of $X$ is 120" → "120": in a Final Answer sentence the value follows the last " is " (or be, equals). */
 function valueAfterIs(sentence: string): string {
-  const index = sentence.toLowerCase().lastIndexOf(' is ');
-  return index >= 0 ? sentence.slice(index + 4) : sentence;
+  let cut = -1;
+  for (const match of sentence.matchAll(/(?:^|\s)(?:is|be|equals|are)\s/gi)) cut = match.index! + match[0].length;
+  return cut >= 0 ? sentence.slice(cut) : sentence;
 }
 
 /** In prose like "Jane started 3 hours ago", the number is the answer; a math answer stays whole. */

@@ -156,7 +156,8 @@ function dropTrailingUnits(s: string): string {
   // Units follow a quantity: the prefix must hold a digit or a math group ("No solution" keeps its words).
   if (!/[0-9}).a-zA-Z%]$/.test(prefix) || !/[\d})]/.test(prefix)) return s;
   const prefixIsNumber = /^[-+]?[\d,]*\.?\d+%?$/.test(prefix);
-  if (words.every(isUnitWord) || (prefixIsNumber && words.every((w) => w.length >= 3))) return prefix;
+  // After a plain number any words are a description ("18.50 in total"); single letters may be variables.
+  if (words.every(isUnitWord) || (prefixIsNumber && words.every((w) => w.length >= 2))) return prefix;
   return s;
 }
 
