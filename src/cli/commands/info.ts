@@ -1,10 +1,9 @@
 /** `mwb info FILE.gguf`: architecture, hyperparameters, tensor types, tokenizer and chat template of a GGUF file. */
 import { formatValue, describeValueType } from '../../model/gguf/metadata.ts';
-import { openGguf } from '../../model/gguf/reader.ts';
-import { openFileSource } from '../../model/gguf/source-node.ts';
 import type { GgufFile } from '../../model/gguf/file.ts';
 import { summarizeModelFile, type ModelFileSummary } from '../../model/summary.ts';
 import { parseCommandArgs, printJson, UsageError, type Command } from '../command.ts';
+import { withGgufFile } from '../gguf-file.ts';
 
 function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -117,16 +116,7 @@ Options:
   async run(argv) {
     const { values, positionals } = parseCommandArgs(argv, { json: { type: 'boolean' }, tensors: { type: 'boolean' }, metadata: { type: 'boolean' } });
     if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'missing FILE.gguf' : `expected one file, got ${positionals.length}: ${positionals.join(' ')}`);
-    const path = positionals[0];
-    let source;
-    try {
-      source = await openFileSource(path);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new Error(code === 'ENOENT' ? `${path}: file not found` : `${path}: cannot open: ${(error as Error).message}`);
-    }
-    try {
-      const file = await openGguf(source);
+    return withGgufFile(positionals[0], async (file) => {
       const summary = summarizeModelFile(file);
       const json = values.json ?? false;
       if (json) {
@@ -139,8 +129,6 @@ Options:
         if (values.metadata) printMetadata(file, false);
       }
       return 0;
-    } finally {
-      await source.close?.();
-    }
+    });
   },
 };
