@@ -1,8 +1,8 @@
 /**
  * Hand-written gold/prediction pairs with the expected verdict, one or more per grading category.
- * They follow the conventions of MATH-style grading: the value counts, not the notation; units,
- * degree signs and dollar signs are dropped; brackets of intervals and the order of tuples matter;
- * sets and lists of all solutions are order-free; 50% equals 50 and 0.5, but 50 does not equal 0.5.
+ * They follow the conventions of MATH-style grading. The value counts, not the notation, and units,
+ * degree signs and dollar signs are dropped. Interval brackets and the order of tuples matter, while
+ * sets and lists of all solutions are order-free. 50% equals 50 and 0.5, but 50 does not equal 0.5.
  */
 
 export interface GradeCase {

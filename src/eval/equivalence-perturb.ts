@@ -1,8 +1,8 @@
 /**
- * Variants of a gold answer for testing and benchmarking the grader: rewrites that must stay
- * equivalent (`\dfrac` for `\frac`, math delimiters, a boxed model output) and perturbations that
- * must not (a changed digit, a swapped interval bracket, swapped tuple entries, a dropped list entry,
- * a changed word).
+ * Variants of a gold answer for testing and benchmarking the grader. Rewrites must stay equivalent
+ * (`\dfrac` for `\frac`, math delimiters, 3/4 or 0.75 for `\frac{3}{4}`, reordered solutions).
+ * Perturbations must not (a changed digit, a swapped interval bracket, swapped tuple entries, a
+ * dropped list entry, a changed word).
  */
 import { outerBrackets, splitTopLevel } from './grader/latex.ts';
 

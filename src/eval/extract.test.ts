@@ -8,7 +8,7 @@ describe('lastBoxed', () => {
     expect(lastBoxed(r`first \boxed{1} then \boxed{\frac{a}{b^{2}}} done`)).toBe(r`\frac{a}{b^{2}}`);
   });
 
-  it('reads \fbox and boxes without braces', () => {
+  it('reads fbox and boxes without braces', () => {
     expect(lastBoxed(r`\fbox{7}`)).toBe('7');
     expect(lastBoxed(r`so \boxed 5.`)).toBe('5');
   });
