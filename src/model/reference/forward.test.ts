@@ -87,6 +87,7 @@ describe('reference forward pass', () => {
     ['llama GQA', { architecture: 'llama', headCount: 4, headCountKv: 2 }],
     ['qwen2 tied', { architecture: 'qwen2', headCount: 4, headCountKv: 1, tiedOutput: true }],
     ['llama q8_0', { architecture: 'llama', fileType: 'q8_0' }],
+    ['qwen2 q4_k', { architecture: 'qwen2', fileType: 'q4_k', embeddingLength: 256, feedForwardLength: 512 }],
   ])('matches float64 kernel references: %s', async (_, options) => {
     const { file, config } = await openTinyModel(options);
     const expected = await float64Logits(file, config, PROMPT);
@@ -218,11 +219,16 @@ describe('reference forward pass', () => {
     await expect(model.forward([1, 2, 3], cache)).rejects.toThrow(/9 tokens, more than the model's context length of 8/);
   });
 
-  it('rejects YaRN scaling', async () => {
-    const { file } = await openTinyModel({}, (spec) => ({
+  it('rejects unsupported RoPE scaling', async () => {
+    const yarn = await openTinyModel({}, (spec) => ({
       ...spec,
       metadata: [...spec.metadata, ['llama.rope.scaling.type', metadataValue.string('yarn')], ['llama.rope.scaling.factor', metadataValue.f32(4)]],
     }));
-    expect(() => ReferenceModel.load(file)).toThrow(/YaRN RoPE scaling is not implemented/);
+    expect(() => ReferenceModel.load(yarn.file)).toThrow(/YaRN RoPE scaling is not implemented/);
+    const factors = await openTinyModel({}, (spec) => ({
+      ...spec,
+      tensors: [...spec.tensors, tensorFromValues('rope_freqs.weight', [8], GgmlType.F32, new Float32Array(8).fill(1))],
+    }));
+    expect(() => ReferenceModel.load(factors.file)).toThrow(/rope_freqs\.weight: per-dimension RoPE frequency factors are not implemented/);
   });
 });

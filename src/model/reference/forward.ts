@@ -23,6 +23,9 @@ import { layerTensorNames, OUTPUT, OUTPUT_NORM, TOKEN_EMBEDDING } from '../tenso
 import { KvCache } from './kv-cache.ts';
 import { WeightStore, type WeightStoreOptions } from './weights.ts';
 
+/** The tensor of per-dimension RoPE frequency factors (LLaMA-3.1 scaling), which this pass does not apply. */
+const ROPE_FREQUENCY_FACTORS = 'rope_freqs.weight';
+
 export interface ForwardOptions {
   /** Return logits for every token (tokens × vocabulary) instead of the last token only. */
   allLogits?: boolean;
@@ -40,12 +43,16 @@ export class ReferenceModel {
   /**
    * Reads and checks the model's hyperparameters and tensor shapes; no tensor data is read until
    * the first forward call. Throws a GgufError for a file that is not a complete llama or qwen2
-   * model, and for RoPE scaling this pass does not implement (YaRN).
+   * model, and for RoPE scaling this pass does not implement (YaRN, per-dimension frequency factors).
    */
   static load(file: GgufFile, options: WeightStoreOptions = {}): ReferenceModel {
     const config = readModelConfig(file);
     if (config.ropeScaling.type === 'yarn') {
       throw file.error(`${config.architecture}.rope.scaling.type`, 'YaRN RoPE scaling is not implemented in the reference forward pass; supported: none, linear');
+    }
+    // LLaMA-3.1-style files scale each RoPE frequency by this tensor; ignoring it would be silently wrong.
+    if (file.tensor(ROPE_FREQUENCY_FACTORS)) {
+      throw file.error(ROPE_FREQUENCY_FACTORS, 'per-dimension RoPE frequency factors are not implemented in the reference forward pass');
     }
     return new ReferenceModel(file, config, options);
   }
@@ -130,10 +137,10 @@ function add(a: Float32Array, b: Float32Array): Float32Array {
 }
 
 /**
- * Causal attention of n new queries (positions start … start + n − 1) over the cached keys and
- * values of positions 0 … start + n − 1. q is [n, heads, headDim]; keys and values are rows of
- * [kvHeads, headDim] per position. Scores are scaled by 1/sqrt(headDim); the softmax subtracts the
- * row maximum.
+ * Computes causal attention of n new queries (positions start … start + n − 1) over the cached
+ * keys and values of positions 0 … start + n − 1. q is [n, heads, headDim], and keys and values
+ * are rows of [kvHeads, headDim] per position. Scores are scaled by 1/sqrt(headDim), and the
+ * softmax subtracts the row maximum.
  */
 export function cachedAttention(
   q: Float32Array,

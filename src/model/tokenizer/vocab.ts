@@ -271,8 +271,8 @@ function markControl(id: number, tokens: string[], attrs: Uint8Array, warnings: 
 /**
  * Finds EOT when the file has no id for it, marks control tokens named "unused" as unused, and
  * returns the end-of-generation set. `fileIds` maps FIM metadata keys to the ids the file gives.
- * NOTE: llama.cpp picks EOT by iterating a hash map, so when a vocabulary has two candidate texts
- * its choice is unspecified; this picks the first in EOT_TEXTS. The EOG set is the same either way.
+ * NOTE: llama.cpp picks EOT by iterating a hash map, so its choice between two candidate texts is
+ * unspecified. This picks the first in EOT_TEXTS. The EOG set is the same either way.
  */
 function detectEndTokens(
   tokens: string[],
