@@ -149,7 +149,7 @@ export async function importOutputs(db: WorkbenchDatabase, source: ByteSource, o
       run.samplesPerProblem = Math.max(run.samplesPerProblem, read.line.outputs.length);
 
       read.line.outputs.forEach((output, sample) => {
-        const graded = grade(output.text, problem.gold, benchmark.kind);
+        const graded = grade(output.text, problem.gold, benchmark.kind, problem.problem);
         batch.push({
           runId: run.id,
           problemIndex: problem.index,

@@ -10,7 +10,7 @@
  * comments. The delimiter is a comma, semicolon or tab, whichever the header uses; fields may be quoted.
  */
 import { formatSize } from './format.ts';
-import { wilsonInterval } from '../eval/scoring.ts';
+import { wilsonInterval } from '../eval/statistics.ts';
 import type { ScalingPoint, ScalingSeries } from './series.ts';
 
 export type AccuracyScale = 'fraction' | 'percent';

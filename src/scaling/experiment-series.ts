@@ -1,6 +1,6 @@
 /** Turns experiment results into plotted series: accuracy per panel and training-loss curves. */
 import { formatSize } from './format.ts';
-import { wilsonInterval } from '../eval/scoring.ts';
+import { wilsonInterval } from '../eval/statistics.ts';
 import type { CellEvaluation, CellVariant, ExperimentCell, ExperimentResults } from './results.ts';
 import type { ScalingPoint, ScalingSeries } from './series.ts';
 

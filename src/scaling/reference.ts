@@ -19,7 +19,7 @@
  * 60K for every model. Table 11 has per-level MATH accuracy at 1.0M for DeepSeekMath-7B but no
  * overall figure, which is not derived here.
  */
-import { wilsonInterval } from '../eval/scoring.ts';
+import { wilsonInterval } from '../eval/statistics.ts';
 import type { ScalingPoint, ScalingSeries } from './series.ts';
 
 export const SKYWORK_MATH_PAPER = {

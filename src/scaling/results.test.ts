@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { experimentPanels, experimentSeries, failedCells, lossCurves, variantLabel } from './experiment-series.ts';
-import { wilsonInterval } from '../eval/scoring.ts';
+import { wilsonInterval } from '../eval/statistics.ts';
 import { formatResults, parseResults, RESULTS_FORMAT, ResultsFormatError, validateCell, validateResults, type ExperimentCell, type ExperimentResults } from './results.ts';
 
 function cell(id: string, methods: string[], seed: number, dataSize: number, normal: [number, number], extra: Partial<ExperimentCell> = {}): ExperimentCell {

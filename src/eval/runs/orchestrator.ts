@@ -194,7 +194,7 @@ export async function runEval(db: WorkbenchDatabase, runId: string, options: Run
   const store = (key: string, request: GenerationRequest, result: FinishedSequence) => {
     const { problemIndex, sample } = parseSampleKey(key)!;
     const problem = problems.get(problemIndex)!;
-    const graded = grade(result.text, problem.gold, run.benchmarkKind);
+    const graded = grade(result.text, problem.gold, run.benchmarkKind, problem.problem);
     const record: EvalResultRecord = {
       runId,
       problemIndex,
