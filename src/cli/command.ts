@@ -11,6 +11,16 @@ export interface Command {
   run(argv: string[]): Promise<number>;
 }
 
+/**
+ * A registry entry: the name and summary `mwb --help` lists, and a loader that imports the command's
+ * module only when it runs, so one command does not pay the start-up time of all the others.
+ */
+export interface CommandEntry {
+  name: string;
+  summary: string;
+  load(): Promise<Command>;
+}
+
 /** Raised for bad command-line input; main prints the message and the command's usage, then exits 1. */
 export class UsageError extends Error {
   constructor(message: string) {

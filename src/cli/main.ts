@@ -2,7 +2,7 @@
 import { GpuUnavailableError } from '../gpu/errors.ts';
 import { useNodeGpu } from '../gpu/host-node.ts';
 import { releaseGpu } from '../gpu/session.ts';
-import { UsageError, type Command } from './command.ts';
+import { UsageError, type Command, type CommandEntry } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
 
 /** Exit codes: 0 success, 1 failure or invalid arguments, 2 no WebGPU adapter. */
@@ -28,11 +28,12 @@ export async function main(argv: string[]): Promise<number> {
     console.log(topUsage());
     return name ? 0 : 1;
   }
-  const command: Command | undefined = COMMANDS.find((c) => c.name === name);
-  if (!command) {
+  const entry: CommandEntry | undefined = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     console.error(`mwb: unknown command "${name}".\n\n${topUsage()}`);
     return 1;
   }
+  const command: Command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     console.log(command.usage);
     return 0;
