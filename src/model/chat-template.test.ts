@@ -192,6 +192,11 @@ describe('prompts without a template', () => {
     expect(prompt.ids).toEqual(tokenizer.encode(QUESTION));
   });
 
+  it('rejects a system message', async () => {
+    const tokenizer = GgufTokenizer.fromGguf(await openVocab('llama-spm'));
+    expect(() => buildPrompt(tokenizer, QUESTION, { system: 'Be brief.' })).toThrow(/has no tokenizer\.chat_template, so there is no place for a system message/);
+  });
+
   it('skips the template when raw', async () => {
     const tokenizer = await tokenizerWithTemplate(await smallByteLevelVocabulary('qwen2'), QWEN25_MATH);
     const prompt = buildPrompt(tokenizer, '<|im_start|>user', { raw: true });

@@ -86,6 +86,9 @@ export interface BuiltPrompt {
 export function buildPrompt(tokenizer: GgufTokenizer, prompt: string, options: PromptOptions = {}): BuiltPrompt {
   const vocab = tokenizer.vocab;
   const template = vocab.chatTemplate;
+  if (template === null && !options.raw && options.system !== undefined) {
+    throw new ChatTemplateError(`${vocab.source} has no tokenizer.chat_template, so there is no place for a system message; write it into the prompt instead`);
+  }
   if (options.raw || template === null) {
     return { text: prompt, ids: tokenizer.encode(prompt, { addSpecial: true, parseSpecial: true }), templated: false };
   }

@@ -82,6 +82,10 @@ describe('generate', () => {
     await expect(generate(new ScriptedEngine(script, tokenizer.vocabSize, 3), tokenizer, prompt, GREEDY)).rejects.toThrow(/prompt has 3 tokens; the model's context length is 3/);
   });
 
+  it('rejects more logits than tokens', async () => {
+    await expect(generate(new ScriptedEngine(script, tokenizer.vocabSize + 5), tokenizer, prompt, GREEDY)).rejects.toThrow(/output logits but its tokenizer only/);
+  });
+
   it('holds back incomplete characters', async () => {
     const emoji = tokenizer.encode('ok 🦙', { addSpecial: false });
     const pieces: string[] = [];

@@ -57,6 +57,9 @@ export async function generate(
 ): Promise<GenerationResult> {
   if (!(Number.isSafeInteger(options.maxTokens) && options.maxTokens >= 0)) throw new RangeError(`max tokens must be an integer ≥ 0, got ${options.maxTokens}`);
   if (promptTokens.length === 0) throw new RangeError('the prompt has no tokens; give a non-empty prompt or a model that adds BOS');
+  if (engine.vocabSize > tokenizer.vocabSize) {
+    throw new RangeError(`the model has ${engine.vocabSize} output logits but its tokenizer only ${tokenizer.vocabSize} tokens, so sampled ids could not be decoded`);
+  }
   if (promptTokens.length >= engine.contextLength) {
     throw new RangeError(`the prompt has ${promptTokens.length} tokens; the model's context length is ${engine.contextLength}`);
   }

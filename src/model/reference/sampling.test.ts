@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { argmax, checkSamplingOptions, Sampler } from './sampling.ts';
+import { argmax, checkSamplingOptions, largestLogits, Sampler } from './sampling.ts';
 
 const LOGITS = Float32Array.from([Math.log(0.5), Math.log(0.3), Math.log(0.2)]);
 
@@ -45,6 +45,23 @@ describe('Sampler', () => {
     expect(observed[2]).toBe(0);
     expect(Math.abs(observed[1] - 0.375)).toBeLessThan(0.015);
     expect(new Sampler({ temperature: 1, topK: 0, topP: 1e-9, seed: 4 }).sample(LOGITS)).toBe(0);
+  });
+
+  it('widens the nucleus past the first candidates', () => {
+    // 1,000 equal logits: the nucleus for top-p 0.5 is 500 tokens, more than the first 256 sorted,
+    // and equal probabilities keep the lower ids.
+    const flat = new Float32Array(1000);
+    const observed = frequencies(new Sampler({ temperature: 1, topK: 0, topP: 0.5, seed: 5 }), flat, 20_000);
+    expect(observed.slice(500).every((f) => f === 0)).toBe(true);
+    expect(observed.slice(0, 500).filter((f) => f > 0).length).toBeGreaterThan(480);
+  });
+
+  it('lists the largest logits in order', () => {
+    const logits = Float32Array.from([0.5, 2, -1, 2, 0.5, 3, 0.5]);
+    expect(largestLogits(logits, 1)).toEqual([5]);
+    expect(largestLogits(logits, 3)).toEqual([5, 1, 3]);
+    expect(largestLogits(logits, 5)).toEqual([5, 1, 3, 0, 4]);
+    expect(largestLogits(logits, 7)).toEqual([5, 1, 3, 0, 4, 6, 2]);
   });
 
   it('rejects invalid settings', () => {

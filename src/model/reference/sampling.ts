@@ -44,37 +44,106 @@ export class Sampler {
     this.rng = new Rng(options.seed);
   }
 
-  /** Picks the next token id from a row of logits. */
+  /**
+   * Picks the next token id from a row of logits. Without top-k and top-p the draw walks the
+   * tokens in id order. With them it walks the kept tokens from the most likely down (ties by id).
+   */
   sample(logits: Float32Array): number {
     const { temperature, topK, topP } = this.options;
     if (temperature === 0) return argmax(logits);
 
-    // Candidates sorted by logit, highest first (ties by id), then cut to the top k.
-    let candidates = Array.from(logits.keys()).sort((a, b) => logits[b] - logits[a] || a - b);
-    if (topK > 0 && topK < candidates.length) candidates = candidates.slice(0, topK);
+    const vocabSize = logits.length;
+    const maxLogit = logits[argmax(logits)];
+    const weight = (id: number) => Math.exp((logits[id] - maxLogit) / temperature);
+    const keep = topK > 0 ? Math.min(topK, vocabSize) : vocabSize;
+    if (keep === vocabSize && topP >= 1) {
+      const weights = new Float64Array(vocabSize);
+      for (let id = 0; id < vocabSize; id++) weights[id] = weight(id);
+      return this.draw(null, weights, vocabSize);
+    }
 
-    const max = logits[candidates[0]] / temperature;
-    const weights = candidates.map((id) => Math.exp(logits[id] / temperature - max));
-    const total = weights.reduce((sum, w) => sum + w, 0);
-
-    let nucleusSize = candidates.length;
-    if (topP < 1) {
+    // The top-p nucleus is a prefix of the kept tokens sorted by probability, so sort only the
+    // largest few and widen until the prefix reaches topP (usually a few hundred tokens).
+    let total = 0;
+    if (keep === vocabSize) {
+      for (let id = 0; id < vocabSize; id++) total += weight(id);
+    }
+    let count = topP < 1 && keep === vocabSize ? Math.min(256, keep) : keep;
+    for (;;) {
+      const candidates = largestLogits(logits, count);
+      const weights = Float64Array.from(candidates, weight);
+      if (keep < vocabSize) total = weights.reduce((sum, w) => sum + w, 0);
+      if (topP >= 1) return this.draw(candidates, weights, candidates.length);
       let cumulative = 0;
       for (let i = 0; i < candidates.length; i++) {
-        cumulative += weights[i] / total;
-        if (cumulative >= topP) {
-          nucleusSize = i + 1;
-          break;
-        }
+        cumulative += weights[i];
+        if (cumulative >= topP * total) return this.draw(candidates, weights, i + 1);
+      }
+      if (count === keep) return this.draw(candidates, weights, candidates.length);
+      count = Math.min(keep, count * 4);
+    }
+  }
+
+  /**
+   * Draws one of the first `size` candidates with probability proportional to its weight; with
+   * `candidates` null, position i is token id i.
+   */
+  private draw(candidates: number[] | null, weights: Float64Array, size: number): number {
+    let sum = 0;
+    for (let i = 0; i < size; i++) sum += weights[i];
+    let threshold = this.rng.next() * sum;
+    let chosen = size - 1;
+    for (let i = 0; i < size; i++) {
+      threshold -= weights[i];
+      if (threshold < 0) {
+        chosen = i;
+        break;
       }
     }
-
-    const nucleusTotal = weights.slice(0, nucleusSize).reduce((sum, w) => sum + w, 0);
-    let threshold = this.rng.next() * nucleusTotal;
-    for (let i = 0; i < nucleusSize; i++) {
-      threshold -= weights[i];
-      if (threshold < 0) return candidates[i];
-    }
-    return candidates[nucleusSize - 1];
+    return candidates ? candidates[chosen] : chosen;
   }
+}
+
+/**
+ * Returns the ids of the `count` largest logits, sorted from the largest (ties by lower id). The
+ * `count`-th largest value is found by selection in linear time, so only `count` ids are sorted.
+ */
+export function largestLogits(logits: Float32Array, count: number): number[] {
+  const byLogit = (a: number, b: number) => logits[b] - logits[a] || a - b;
+  if (count >= logits.length) return Array.from(logits.keys()).sort(byLogit);
+  const threshold = kthLargest(Float32Array.from(logits), count);
+  const above: number[] = [];
+  const equal: number[] = [];
+  for (let id = 0; id < logits.length; id++) {
+    if (logits[id] > threshold) above.push(id);
+    else if (logits[id] === threshold) equal.push(id);
+  }
+  return [...above, ...equal.slice(0, count - above.length)].sort(byLogit);
+}
+
+/** Returns the k-th largest value (k ≥ 1) of `values`, reordering them (Hoare's quickselect). */
+function kthLargest(values: Float32Array, k: number): number {
+  let low = 0;
+  let high = values.length - 1;
+  const target = k - 1;
+  while (low < high) {
+    const pivot = values[(low + high) >> 1];
+    let i = low;
+    let j = high;
+    while (i <= j) {
+      while (values[i] > pivot) i++;
+      while (values[j] < pivot) j--;
+      if (i <= j) {
+        const swap = values[i];
+        values[i] = values[j];
+        values[j] = swap;
+        i++;
+        j--;
+      }
+    }
+    if (target <= j) high = j;
+    else if (target >= i) low = i;
+    else return values[target];
+  }
+  return values[target];
 }
