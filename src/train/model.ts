@@ -62,6 +62,8 @@ export class TrainModel {
   private graph: TrainingGraph | null = null;
   /** True between a forward pass with gradient and the backward pass that consumes its dlogits. */
   private dlogitsReady = false;
+  /** True after an evaluation forward pass, whose logits stay in the logits buffer. */
+  private logitsReady = false;
   private querySet: GPUQuerySet | null = null;
   private queryResolve: GPUBuffer | null = null;
   private disposed = false;
@@ -171,6 +173,7 @@ export class TrainModel {
     this.ctx.write(ws.get('scatterPlan'), buildScatterPlan(batch.tokens));
     this.ctx.write(ws.get('gradScale'), new Float32Array([gradScale]));
     this.dlogitsReady = false;
+    this.logitsReady = false;
   }
 
   /**
@@ -182,6 +185,7 @@ export class TrainModel {
     const gradient = options.gradient ?? true;
     this.submit([...graph.forwardBody, ...(gradient ? graph.headTrain : graph.headEval)], 'forward');
     this.dlogitsReady = gradient;
+    this.logitsReady = !gradient;
   }
 
   /** Submits the backward pass of the last forward pass with gradient, adding into the gradients. */
@@ -225,6 +229,18 @@ export class TrainModel {
     this.checkUsable();
     const [lossSum, tokens, loss] = await this.ctx.readF32(this.requireWorkspace().get('lossStats'), 3);
     return { loss, lossSum, tokens };
+  }
+
+  /**
+   * Reads the logits of the last forward({ gradient: false }) as [batchSize·seqLen, vocabSize], for
+   * comparing the model with an exported copy. Needs the output head in one chunk
+   * (logitsChunkRows = batchSize·seqLen), since chunked heads keep only the last chunk.
+   */
+  async readLogits(): Promise<Float32Array> {
+    const ws = this.requireWorkspace();
+    if (ws.chunkRows !== ws.tokens) throw new Error(`The output head runs in chunks of ${ws.chunkRows} rows, so only the last chunk's logits are kept; use a smaller batch shape.`);
+    if (!this.logitsReady) throw new Error('readLogits() needs forward({ gradient: false }) over the current batch first (a forward pass with gradient turns the logits into dlogits).');
+    return this.ctx.readF32(ws.get('logits'), ws.tokens * this.config.vocabSize);
   }
 
   /** Reads the gradient norm and clip factor of the last optimizer step. */
@@ -323,6 +339,7 @@ export class TrainModel {
     this.workspace?.dispose();
     this.workspace = null;
     this.dlogitsReady = false;
+    this.logitsReady = false;
   }
 
   private requireWorkspace(): Workspace {
