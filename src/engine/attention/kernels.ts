@@ -32,7 +32,7 @@ export interface AttentionHeads {
   scale?: number;
 }
 
-/** The cache dtype for a device: f16 halves the cache's memory and reads where shader-f16 exists. */
+/** Picks the cache dtype for a device: f16 where shader-f16 exists, which halves the cache's memory and reads. */
 export function kvDTypeFor(ctx: GpuContext): KvDType {
   return ctx.hasF16 ? 'f16' : 'f32';
 }
