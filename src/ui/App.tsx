@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { NoWebGpu } from './components/NoWebGpu.tsx';
+import { DataPage } from './pages/data/DataPage.tsx';
 import { EvaluatePage } from './pages/evaluate/EvaluatePage.tsx';
 import { InspectPage } from './pages/inspect/InspectPage.tsx';
 import { PlannedPage } from './pages/PlannedPage.tsx';
@@ -19,6 +20,7 @@ const TITLES: Record<PageId, string> = {
 
 function Page({ page }: { page: PageId }) {
   if (page === 'system') return <SystemPage />;
+  if (page === 'data') return <DataPage />;
   if (page === 'scaling') return <ScalingPage />;
   if (page === 'evaluate') return <EvaluatePage />;
   if (page === 'inspect') return <InspectPage />;

@@ -1,0 +1,79 @@
+/** The Data page's handle on the data worker, and the page's shared state (runs in progress, endpoint). */
+import * as Comlink from 'comlink';
+import { create } from 'zustand';
+import type { RemoteEndpoint } from '../../../data/remote.ts';
+import type { DataService, ShardProgress } from '../../../worker/services/data.ts';
+
+let remote: Comlink.Remote<DataService> | null = null;
+
+export function dataWorker(): Comlink.Remote<DataService> {
+  if (!remote) {
+    const worker = new Worker(new URL('../../../worker/data.worker.ts', import.meta.url), { type: 'module', name: 'mwb-data' });
+    remote = Comlink.wrap<DataService>(worker);
+  }
+  return remote;
+}
+
+export const proxy = Comlink.proxy;
+
+export interface EndpointSettings extends RemoteEndpoint {
+  /** Whether the API key is saved in this browser; otherwise it lives only in this tab's memory. */
+  storeKey: boolean;
+}
+
+interface DataUiState {
+  /** Runs started from this tab, by shard id, with their latest progress. */
+  running: Record<string, ShardProgress | null>;
+  /** The last error of a run, by shard id. */
+  runErrors: Record<string, string>;
+  selectedShard: string | null;
+  endpoint: EndpointSettings;
+  setRunning(id: string, progress: ShardProgress | null | undefined): void;
+  setRunError(id: string, message: string | undefined): void;
+  select(id: string | null): void;
+  setEndpoint(update: Partial<EndpointSettings>): void;
+}
+
+export const useDataUi = create<DataUiState>((set) => ({
+  running: {},
+  runErrors: {},
+  selectedShard: null,
+  endpoint: { baseUrl: 'http://127.0.0.1:8000/v1', model: '', apiKey: '', storeKey: false },
+  setRunning: (id, progress) =>
+    set((s) => {
+      const running = { ...s.running };
+      if (progress === undefined) delete running[id];
+      else running[id] = progress;
+      return { running };
+    }),
+  setRunError: (id, message) =>
+    set((s) => {
+      const runErrors = { ...s.runErrors };
+      if (message === undefined) delete runErrors[id];
+      else runErrors[id] = message;
+      return { runErrors };
+    }),
+  select: (id) => set({ selectedShard: id }),
+  setEndpoint: (update) => set((s) => ({ endpoint: { ...s.endpoint, ...update } })),
+}));
+
+/** Runs a shard in the worker and tracks it in the page state; resolves when it completes, pauses or fails. */
+export async function runShard(shardId: string, endpoint?: RemoteEndpoint): Promise<void> {
+  const { setRunning, setRunError } = useDataUi.getState();
+  setRunning(shardId, null);
+  setRunError(shardId, undefined);
+  // Progress comes over the callback's own message port, so a last report can arrive after the
+  // result; the flag keeps it from marking the finished shard as running again.
+  let finished = false;
+  const onProgress = (progress: ShardProgress) => {
+    if (!finished) setRunning(shardId, progress);
+  };
+  const outcome = await dataWorker().runShard(shardId, endpoint, proxy(onProgress));
+  finished = true;
+  setRunning(shardId, undefined);
+  if (!outcome.ok) setRunError(shardId, outcome.error.message);
+}
+
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
