@@ -21,6 +21,8 @@ export interface SequenceRequest {
   stop: readonly string[];
   /** Ends this sequence alone, with stopReason 'aborted'. */
   signal?: AbortSignal;
+  /** Sampling stream that separates sequences sharing a seed; default streamOf(id). */
+  stream?: number;
 }
 
 /** The source of waiting requests: a fixed list, or a queue that callers keep adding to. */
@@ -151,7 +153,7 @@ export async function generateBatch(
         report(sequence);
         continue;
       }
-      sampler.start(index, request.sampling, streamOf(request.id));
+      sampler.start(index, request.sampling, request.stream ?? streamOf(request.id));
       const rows: SampledRow[] = [{ sequence: index, position: prompt.length }];
       const { tail, readback } = sampler.prepare(rows);
       const started = performance.now();
