@@ -2,6 +2,8 @@
 import type { GpuContext } from '../gpu/context.ts';
 import type { DType } from './common.ts';
 import { checkElementwise, checkGemv, checkMatmul, checkRmsNorm, checkSoftmax, type KernelCheck } from './checks.ts';
+import type { Dequantizer } from './quant/formats.ts';
+import { quantSelfTestEntries, sampleSelfTestEntries } from './quant/selftest.ts';
 import { checkAdamW, checkCrossEntropy, checkEmbeddingBackward, checkRmsNormBackward, checkRope, checkSwigluBackward, checkTrainingAttention } from './train-checks.ts';
 
 export interface SelfTestRow {
@@ -21,8 +23,13 @@ export interface SelfTestRow {
 
 type Check = { kernel: string; dtype: DType; shape: string; unit: 'GFLOP/s' | 'GB/s'; run: () => Promise<KernelCheck> };
 
+export interface SelfTestOptions {
+  /** CPU dequantizer for the quantized kernels' references (src/model/quant's `dequantize`). */
+  dequantize?: Dequantizer;
+}
+
 /** Odd sizes on purpose: none is a multiple of 4 or of a workgroup size. */
-export function selfTestChecks(ctx: GpuContext): Check[] {
+export function selfTestChecks(ctx: GpuContext, options: SelfTestOptions = {}): Check[] {
   const dtypes: DType[] = ctx.hasF16 ? ['f32', 'f16'] : ['f32'];
   const checks: Check[] = [];
   for (const dtype of dtypes) {
@@ -47,11 +54,17 @@ export function selfTestChecks(ctx: GpuContext): Check[] {
     { kernel: 'attention fwd+bwd', dtype: 'f32', shape: 'b2 t67 h4/2 d16', unit: 'GFLOP/s', run: () => checkTrainingAttention(ctx) },
     { kernel: 'grad norm + adamw', dtype: 'f32', shape: 'n=100003', unit: 'GB/s', run: () => checkAdamW(ctx) },
   );
+  // Inference kernels: quantized weights with f32 activations, and sampling.
+  checks.push(...quantSelfTestEntries(ctx, options.dequantize), ...sampleSelfTestEntries(ctx));
   return checks;
 }
 
-export async function runSelfTest(ctx: GpuContext, onRow?: (row: SelfTestRow, index: number, total: number) => void): Promise<SelfTestRow[]> {
-  const checks = selfTestChecks(ctx);
+export async function runSelfTest(
+  ctx: GpuContext,
+  onRow?: (row: SelfTestRow, index: number, total: number) => void,
+  options: SelfTestOptions = {},
+): Promise<SelfTestRow[]> {
+  const checks = selfTestChecks(ctx, options);
   const rows: SelfTestRow[] = [];
   for (const [index, check] of checks.entries()) {
     let row: SelfTestRow;

@@ -1,6 +1,7 @@
 /** `mwb gpu`: the WebGPU adapter, its features and limits; `--selftest` runs every kernel against its reference. */
 import { acquireGpu } from '../../gpu/session.ts';
 import { runSelfTest } from '../../kernels/selftest.ts';
+import { dequantize } from '../../model/quant/index.ts';
 import { parseCommandArgs, printJson, type Command } from '../command.ts';
 
 export const gpuCommand: Command = {
@@ -19,7 +20,7 @@ Options:
     const ctx = await acquireGpu();
     const s = ctx.summary;
     const adapter = { vendor: s.vendor, architecture: s.architecture, device: s.device, description: s.description, isFallbackAdapter: s.isFallbackAdapter };
-    const selftest = values.selftest ? await runSelfTest(ctx) : undefined;
+    const selftest = values.selftest ? await runSelfTest(ctx, undefined, { dequantize }) : undefined;
     if (values.json) {
       printJson({ adapter, adapterFeatures: s.adapterFeatures, features: s.features, limits: s.limits, ...(selftest ? { selftest } : {}) });
     } else {

@@ -143,7 +143,9 @@ export async function checkQMatmul(ctx: GpuContext, dequantize: Dequantizer, sha
     shape.accumulate ? 'accumulate' : '',
     shape.subgroups === false ? 'no subgroups' : '',
   ].filter(Boolean);
-  const label = `${m > 1 ? `${m}×${k}·` : ''}${n}×${k}${extras.length ? ` (${extras.join(', ')})` : ''}`;
+  // GEMV: the weight's shape; GEMM: X · Wᵀ with both in their stored shapes, as the matmul check writes them.
+  const product = m > 1 ? `${m}×${k}·(${n}×${k})ᵀ` : `${n}×${k}`;
+  const label = `${product}${extras.length ? ` (${extras.join(', ')})` : ''}`;
   return runAndCompare(ctx, kernel, label, calls, { buffer: yBuffer, count: m * n }, reference, quantTolerance(k), cleanup);
 }
 

@@ -1,6 +1,7 @@
 /** Worker service for the System page: the adapter and the kernel self-test. */
 import { acquireGpu } from '../../gpu/session.ts';
 import { runSelfTest, type SelfTestRow } from '../../kernels/selftest.ts';
+import { dequantize } from '../../model/quant/index.ts';
 import type { AdapterSummary } from '../../gpu/context.ts';
 
 /** Errors cross the worker boundary as plain objects with this shape. */
@@ -31,6 +32,6 @@ export const systemService: SystemService = {
 
   async runSelfTest(onRow) {
     const ctx = await acquireGpu();
-    return runSelfTest(ctx, (row, index, total) => onRow(row, index, total));
+    return runSelfTest(ctx, (row, index, total) => onRow(row, index, total), { dequantize });
   },
 };
