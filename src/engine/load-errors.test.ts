@@ -59,7 +59,7 @@ describe('load errors', () => {
   it('unsupported architecture names the supported ones', async () => {
     const { file } = await openTinyModel({}, (spec) => ({
       ...spec,
-      metadata: spec.metadata.map(([key, value]) => (key === 'general.architecture' ? [key, metadataValue.string('gpt2')] : [key, value])),
+      metadata: [...spec.metadata].map(([key, value]) => (key === 'general.architecture' ? [key, metadataValue.string('gpt2')] : [key, value])),
     }));
     const error = await expectLoadError(() => GpuModel.load(ctx, file));
     expect(error.message).toMatch(/architecture "gpt2" is not supported; supported architectures: llama, qwen2/);

@@ -22,9 +22,9 @@ export interface LocalModel {
 }
 
 /**
- * Tokenizes a finished prompt text as llama.cpp does for chat prompts: special tokens written in
- * the text are parsed, the model's BOS rule applies, and a BOS text the template put at the start is
- * dropped when the tokenizer adds BOS itself.
+ * Tokenizes a finished prompt text as llama.cpp does for chat prompts. Special tokens written in
+ * the text are parsed and the model's BOS rule applies. A BOS text that the template put at the
+ * start is dropped when the tokenizer adds BOS itself.
  */
 export function encodePrompt(tokenizer: GgufTokenizer, text: string): number[] {
   const vocab = tokenizer.vocab;
@@ -33,7 +33,7 @@ export function encodePrompt(tokenizer: GgufTokenizer, text: string): number[] {
   return tokenizer.encode(body, { addSpecial: true, parseSpecial: true });
 }
 
-/** The model's chat template as the evaluation's RenderChat, or undefined when the file has none. */
+/** Returns the model's chat template as the evaluation's RenderChat, or undefined when the file has none. */
 export function chatRenderer(tokenizer: GgufTokenizer): RenderChat | undefined {
   const vocab = tokenizer.vocab;
   const template = vocab.chatTemplate;
@@ -43,7 +43,7 @@ export function chatRenderer(tokenizer: GgufTokenizer): RenderChat | undefined {
     renderChatTemplate(template, messages as ChatMessage[], { addGenerationPrompt, bosToken: text(vocab.special.bos), eosToken: text(vocab.special.eos) });
 }
 
-/** The evaluation's stop reasons have no 'context': a sequence that fills the context ends by length. */
+/** Maps a stop reason to the evaluation's, which has no 'context': a sequence that fills the context ends by length. */
 function evalStopReason(reason: SequenceStopReason): StopReason {
   return reason === 'context' ? 'length' : reason;
 }
