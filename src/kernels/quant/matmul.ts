@@ -55,6 +55,9 @@ export interface QMatmulCall extends KernelCall {
   maxTokens: number;
   partRows: number;
   cols: number;
+  /** Bytes of the part's weights, and of activations and outputs per token, for `bytes`. */
+  weightBytes: number;
+  bytesPerToken: number;
 }
 
 interface Tile {
@@ -173,6 +176,8 @@ export async function prepareQMatmul(ctx: GpuContext, args: QMatmulArgs): Promis
       packUniform([part.rows, part.rowStart, layout.units, layout.quantBytes / 16, layout.scaleBytes / 4, layout.colsPadded / 4, m, mTiles, yStride, kSteps, tiledStepVec4(weight.type)]),
     );
     const uniform = ctx.createUniform(params, `${kind}.params`);
+    const weightBytes = part.quantBytes + part.scaleBytes;
+    const bytesPerToken = layout.colsPadded * 4 + part.rows * 4 * (args.accumulate ? 2 : 1);
     return {
       pipeline,
       bindGroups: [ctx.bindGroup(pipeline, [part.quants, part.scales, args.x, args.y, uniform, args.bias ?? null])],
@@ -180,7 +185,7 @@ export async function prepareQMatmul(ctx: GpuContext, args: QMatmulArgs): Promis
       label: `${kind} ${weight.type}${weight.parts.length > 1 ? ` part ${index + 1}/${weight.parts.length}` : ''}${variant}`,
       uniforms: [uniform],
       flops: 2 * m * part.rows * layout.cols,
-      bytes: part.quantBytes + part.scaleBytes + m * layout.colsPadded * 4 + m * part.rows * 4 * (args.accumulate ? 2 : 1),
+      bytes: weightBytes + m * bytesPerToken,
       params,
       strategy: tile.strategy,
       tileTokens: tile.tileTokens,
@@ -188,6 +193,8 @@ export async function prepareQMatmul(ctx: GpuContext, args: QMatmulArgs): Promis
       maxTokens: m,
       partRows: part.rows,
       cols: layout.cols,
+      weightBytes,
+      bytesPerToken,
     };
   });
 }
@@ -212,5 +219,6 @@ export function setQMatmulTokens(ctx: GpuContext, calls: QMatmulCall[], m: numbe
     ctx.write(call.uniforms[0], call.params);
     call.grid = splitWorkgroups(call.rowGroups * mTiles, ctx.limits.maxComputeWorkgroupsPerDimension);
     call.flops = 2 * m * call.partRows * call.cols;
+    call.bytes = call.weightBytes + m * call.bytesPerToken;
   }
 }
