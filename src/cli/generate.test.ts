@@ -113,12 +113,6 @@ describe('mwb generate', () => {
     expect(result.stderr).toMatch(/\[ref engine, raw prompt: 2 prompt tokens, \d generated, stopped by (length|eos), [\d.]+ s\]/);
   });
 
-  it('exits 1 for the GPU engine', () => {
-    const result = runMwb(['generate', llamaPath, '--prompt', 'x', '--engine', 'gpu']);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/the gpu engine is not built yet; use --engine ref/);
-  });
-
   it('reports a missing prompt with the usage', () => {
     const result = runMwb(['generate', llamaPath]);
     expect(result.code).toBe(1);

@@ -11,7 +11,7 @@ import type { GgufFile } from '../model/gguf/file.ts';
 import { kvDTypeFor, type KvDType } from './attention/kernels.ts';
 import { Readback, submitStep, waitForQueue, type ReadbackRequest, type StepCommand } from './commands.ts';
 import { formatBytes, GenerationAbortedError, ModelTooLargeError } from './errors.ts';
-import { describeEstimate, estimateMemory, planTensors, type MemoryBudget, type MemoryEstimate } from './memory.ts';
+import { describeEstimate, estimateMemory, planTensors, type MemoryBudget, type MemoryEstimate, type TensorUpload } from './memory.ts';
 import {
   buildPlan,
   createKvCache,
@@ -76,6 +76,8 @@ export class GpuModel {
     readonly prefillChunk: number,
     readonly kvDType: KvDType,
     readonly estimate: MemoryEstimate,
+    /** Every tensor with its GPU size, in load order. */
+    readonly tensors: readonly TensorUpload[],
     private readonly weights: ModelWeights,
     private readonly workspace: Workspace,
     private readonly cache: KvCache,
@@ -158,7 +160,7 @@ export class GpuModel {
       if (weights) releaseWeights(ctx, weights);
       throw error;
     }
-    const model = new GpuModel(ctx, file, config, contextLength, batch, prefillChunk, kvDType, estimate, weights, workspace, cache, plans[0], plans[1], readback);
+    const model = new GpuModel(ctx, file, config, contextLength, batch, prefillChunk, kvDType, estimate, tensors, weights, workspace, cache, plans[0], plans[1], readback);
     model.warnings.push(...warnings);
     return model;
   }

@@ -6,10 +6,16 @@ import { generate } from '../../model/reference/generate.ts';
 import { GgufTokenizer } from '../../model/tokenizer/tokenizer.ts';
 import { numberOption, parseCommandArgs, printJson, UsageError, type Command } from '../command.ts';
 import { withGgufFile } from '../gguf-file.ts';
+import { GpuLogitsEngine } from '../../engine/logits-engine.ts';
+import { loadCliModel } from '../gpu-model.ts';
 
 export interface EngineOpenOptions {
   /** MiB of dequantized weights the reference engine keeps in memory. */
   weightCacheMb: number;
+  /** KV-cache positions the GPU engine allocates: --context, or the prompt plus --max-tokens. */
+  contextLength: number;
+  /** GPU memory the GPU engine may use, from --gpu-memory. */
+  gpuMemoryMb?: number;
 }
 
 /**
@@ -18,12 +24,12 @@ export interface EngineOpenOptions {
  */
 export const ENGINES: Record<string, ((file: GgufFile, options: EngineOpenOptions) => Promise<LogitsEngine>) | null> = {
   ref: async (file, options) => ReferenceEngine.open(file, { cacheBytes: options.weightCacheMb * 1024 * 1024 }),
-  gpu: null,
+  gpu: async (file, options) => new GpuLogitsEngine(await loadCliModel(file, { contextLength: options.contextLength, gpuMemoryMb: options.gpuMemoryMb }), true),
 };
 
 export const generateCommand: Command = {
   name: 'generate',
-  summary: 'generate text from a GGUF model (--engine ref: the CPU reference forward pass)',
+  summary: 'generate text from a GGUF model (--engine ref: the CPU reference forward pass; gpu: WebGPU)',
   usage: `mwb generate FILE.gguf --prompt TEXT [--max-tokens N] [--temperature 0] [--seed S]
              [--engine ref|gpu] [--json] [options]
 
@@ -43,7 +49,11 @@ Options:
   --system TEXT        a system message before the prompt (chat template only)
   --raw                skip the chat template
   --engine NAME        ref (default): the CPU reference forward pass in TypeScript, slow but exact;
-                       gpu: the WebGPU engine, not built yet (exits with status 1)
+                       gpu: the WebGPU engine (same sampler, so the same JSON where the logits agree)
+  --context N          gpu engine: KV-cache positions (default: prompt tokens + --max-tokens, at
+                       most the model's context length)
+  --gpu-memory MB      gpu engine: MiB of GPU memory the model may use; default: free system memory
+                       on a software adapter, else the device's own limits
   --weight-cache MB    MiB of dequantized weights the reference engine keeps (default 1024); larger
                        models stream the rest from the file on every token
   --json               print {"prompt_tokens": [...], "tokens": [...], "text": "..."} only`,
@@ -60,6 +70,8 @@ Options:
       raw: { type: 'boolean' },
       engine: { type: 'string' },
       'weight-cache': { type: 'string' },
+      context: { type: 'string' },
+      'gpu-memory': { type: 'string' },
       json: { type: 'boolean' },
     });
     if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'missing FILE.gguf' : `expected one FILE.gguf, got ${positionals.length} arguments`);
@@ -83,11 +95,14 @@ Options:
     };
     if (options.topP === 0) throw new UsageError('--top-p must be greater than 0 (1 turns it off)');
     const weightCacheMb = numberOption(values['weight-cache'], '--weight-cache', 1024, { min: 0 });
+    const contextOption = values.context === undefined ? undefined : numberOption(values.context, '--context', 0, { min: 1, integer: true });
+    const gpuMemoryMb = values['gpu-memory'] === undefined ? undefined : numberOption(values['gpu-memory'], '--gpu-memory', 0, { min: 0.01 });
 
     await withGgufFile(positionals[0], async (file) => {
       const tokenizer = GgufTokenizer.fromGguf(file);
       const prompt = buildPrompt(tokenizer, promptText, { raw: values.raw, system: values.system });
-      const engine = await openEngine(file, { weightCacheMb });
+      const contextLength = contextOption ?? prompt.ids.length + Math.max(1, options.maxTokens);
+      const engine = await openEngine(file, { weightCacheMb, contextLength, gpuMemoryMb });
       try {
         const started = performance.now();
         const onText = values.json ? undefined : (piece: string) => process.stdout.write(piece);
