@@ -6,12 +6,13 @@ import { gradeBench } from './grade.ts';
 import { kernelsBench } from './kernels.ts';
 import { qkernelsBench } from './qkernels.ts';
 import { referenceBench } from './reference.ts';
+import { synthBench } from './synth.ts';
 import { tokenizerBench } from './tokenizer.ts';
 import { trainStepBench } from './train-step.ts';
 import type { Bench } from './report.ts';
 
 
-const BENCHES: Bench[] = [kernelsBench, trainStepBench, gradeBench, ggufBench, tokenizerBench, referenceBench, qkernelsBench];
+const BENCHES: Bench[] = [kernelsBench, trainStepBench, gradeBench, ggufBench, tokenizerBench, referenceBench, synthBench, qkernelsBench];
 
 const [name, ...rest] = process.argv.slice(2);
 const bench = BENCHES.find((b) => b.name === name);

@@ -15,7 +15,7 @@ function loadTests(path: string, source: string): TestProblem[] {
 
 const GSM8K_TEST = loadTests(join(SHARED_DATA, 'gsm8k', 'test.jsonl'), 'gsm8k test');
 
-/** A light edit: one word (not a number) replaced, spacing doubled, punctuation moved or dropped. */
+/** Edits a problem lightly: one word (not a number) replaced, spacing doubled, punctuation moved or dropped. */
 function lightlyEdit(text: string, rng: Rng): string {
   const tokens = text.split(/(\s+)/);
   const words = tokens.map((t, i) => (/^[A-Za-z]{3,}[.,?!]?$/.test(t) ? i : -1)).filter((i) => i >= 0);
@@ -28,7 +28,7 @@ function lightlyEdit(text: string, rng: Rng): string {
 }
 
 describe('Decontaminator', () => {
-  it('flags all 50 planted GSM8K test problems in a 10k shard and nothing else', () => {
+  it('flags planted GSM8K problems only', () => {
     const rng = new Rng(2024);
     const shard = [
       ...generateProblems({ stage: 'normal', methods: ['plain', 'backward', 'evol', 'selfcorrect'], count: 5000, seed: 31 }),

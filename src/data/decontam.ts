@@ -6,8 +6,8 @@
  *    reports using after finding 10 too strict), or the whole test problem when it has fewer than n
  *    words; or
  *  - a fraction of at least minCoverage of the test problem's words lies in k-word shingles that the
- *    item also contains, which catches lightly edited copies: one changed word breaks every long run
- *    through it but leaves the rest of the problem covered.
+ *    item also contains. This catches lightly edited copies, because one changed word breaks every
+ *    long run through it but leaves the rest of the problem covered.
  * With the defaults (k = 5, minCoverage 0.6, minCoveredWords 8), a copy with one word changed leaves
  * at most k words uncovered, so every test problem of 13 or more words is still flagged
  * (1 − 5/13 > 0.6); every GSM8K test question has 15 or more words.

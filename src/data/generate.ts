@@ -43,7 +43,7 @@ export type GenerationEvent = { index: number; item: SynthItem } | { index: numb
 const TEST_BUCKETS = 32;
 const MAX_ATTEMPTS = 64;
 
-/** Whether a problem's hash belongs to the held-out test bucket. */
+/** Tells whether a problem's hash belongs to the held-out test bucket. */
 export function isTestProblem(hash: string): boolean {
   return Number.parseInt(hash.slice(0, 8), 16) % TEST_BUCKETS === 0;
 }
@@ -164,7 +164,7 @@ export function generateAt(options: GenerateOptions, index: number): GenerationE
   return { index, rejected: { index, method, family: families.join(','), reason: `no valid ${method} problem after ${MAX_ATTEMPTS} attempts (${lastReason})` } };
 }
 
-/** Every generated index in order, accepted or rejected, until `count` items are accepted. */
+/** Yields every generated index in order, accepted or rejected, until `count` items are accepted. */
 export function* generateEvents(options: GenerateOptions): Generator<GenerationEvent> {
   validateOptions(options);
   let accepted = 0;
@@ -175,12 +175,12 @@ export function* generateEvents(options: GenerateOptions): Generator<GenerationE
   }
 }
 
-/** A stream of `count` verified items; rejected draws are skipped. */
+/** Yields `count` verified items; rejected draws are skipped. */
 export function* generateProblems(options: GenerateOptions): Generator<SynthItem> {
   for (const event of generateEvents(options)) if ('item' in event) yield event.item;
 }
 
-/** A held-out test set: problems from the test hash bucket and a separate seed space. */
+/** Generates a held-out test set: problems from the test hash bucket and a separate seed space. */
 export function generateTestSet(options: Omit<GenerateOptions, 'split'>): SynthItem[] {
   return [...generateProblems({ ...options, split: 'test' })];
 }

@@ -9,7 +9,7 @@ import type { Rational } from './rational.ts';
 
 export type Op = 'add' | 'sub' | 'mul' | 'div' | 'pct' | 'gcd' | 'lcm' | 'mod' | 'floordiv' | 'ceildiv' | 'choose' | 'perm' | 'square';
 
-/** How a value reads in a problem: money gets "$", percent gets "%"; the rest are plain numbers. */
+/** Kind of a value, which sets how it reads in a problem: money gets "$", percent gets "%", the rest are plain numbers. */
 export type ValueKind = 'count' | 'money' | 'percent' | 'fraction' | 'number' | 'length' | 'area' | 'time' | 'probability';
 
 export interface Given {
@@ -106,7 +106,7 @@ export function applyOp(op: Op, args: Rational[]): Rational {
   }
 }
 
-/** Whether a step may be solved for the argument at `position` (used by backward reasoning). */
+/** Tells whether a step may be solved for the argument at `position` (used by backward reasoning). */
 export function invertible(op: Op, argCount: number, position: number): boolean {
   if (op === 'add' || op === 'mul' || op === 'sub' || op === 'div' || op === 'pct') return position < argCount;
   return false;
@@ -163,7 +163,7 @@ export function fillTemplate(template: string, program: Program, hidden?: string
   });
 }
 
-/** A copy whose step labels have their {givenId} placeholders filled in, for writing solutions. */
+/** Copies the program with the {givenId} placeholders of its step labels filled in, for writing solutions. */
 export function resolveLabels(program: Program, hidden?: string): Program {
   if (!program.steps.some((s) => s.label.includes('{'))) return program;
   return { ...program, steps: program.steps.map((s) => ({ ...s, label: fillTemplate(s.label, program, hidden) })) };
@@ -219,7 +219,7 @@ export function stripBraces(ref: string): string {
   return ref.replace(/^\{|\}$/g, '');
 }
 
-/** A deep copy, so augmentation operators never change the seed program. */
+/** Copies the program deeply, so augmentation operators never change the seed program. */
 export function cloneProgram(program: Program): Program {
   return {
     ...program,
@@ -228,7 +228,7 @@ export function cloneProgram(program: Program): Program {
   };
 }
 
-/** A fresh id that no given or step of the program uses. */
+/** Returns a fresh id that no given or step of the program uses. */
 export function freshId(program: Program, prefix: 'g' | 's'): string {
   const used = new Set([...program.givens.map((g) => g.id), ...program.steps.map((s) => s.id)]);
   let i = used.size + 1;

@@ -21,7 +21,7 @@ function reply(response: ServerResponse, content: string): void {
   response.end(JSON.stringify({ id: 'x', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }] }));
 }
 
-/** A tiny "model" for the augmentation prompts about 3 + 4. */
+/** Answers the augmentation prompts about 3 + 4 like a small model would. */
 const fakeModel: Handler = (prompt, _request, response) => {
   if (prompt.startsWith('Rewrite a math problem for backward')) return reply(response, 'Problem: What is X + 4? If we know the answer to the above question is 7, what is the value of unknown variable X?\nX: 3');
   if (prompt.startsWith('Rewrite the following math problem into a harder one')) return reply(response, 'Problem: What is 30 + 40?');

@@ -1,8 +1,8 @@
 /**
  * Text generation behind one small interface, and its client for OpenAI-compatible servers (vLLM,
  * llama.cpp server, Ollama, OpenAI): POST {baseUrl}/chat/completions. Network errors, timeouts,
- * HTTP 408/429/5xx and malformed bodies are retried with exponential backoff (honouring Retry-After);
- * other HTTP errors fail at once, because retrying a wrong key or model name cannot help.
+ * HTTP 408/429/5xx and malformed bodies are retried with exponential backoff that honours Retry-After.
+ * Other HTTP errors fail at once, because retrying a wrong key or model name cannot help.
  */
 
 export interface GenerateOptions {
@@ -14,7 +14,7 @@ export interface GenerateOptions {
   signal?: AbortSignal;
 }
 
-/** What the augmentation methods need from a model; the local WebGPU engine will implement it too. */
+/** Text generation as the augmentation methods use it; the local WebGPU engine will implement it too. */
 export interface TextGenerator {
   /** Model name for records and messages. */
   readonly name: string;

@@ -13,7 +13,7 @@ export function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** An operand as written inside an expression: negatives and fractions get parentheses where needed. */
+/** Writes an operand inside an expression, with parentheses around negatives and fractions where needed. */
 export function operand(value: Rational, op: Op, index: number): string {
   const text = Q.formatRational(value);
   const additive = op === 'add' || op === 'sub';
@@ -65,7 +65,7 @@ function stages(op: Op, args: Rational[], detailed: boolean): string[] {
   return [];
 }
 
-/** The expression of a step over concrete values, without its result. */
+/** Writes the expression of a step over concrete values, without its result. */
 export function expression(op: Op, args: Rational[]): string {
   const [a, b] = args;
   switch (op) {
@@ -96,7 +96,7 @@ export interface SentenceOptions {
 
 const OPENERS = ['', 'So ', 'Then ', 'Next, '];
 
-/** One solution sentence for a step computed from `args`. */
+/** Writes one solution sentence for a step computed from `args`. */
 export function stepSentence(step: Step, args: Rational[], result: Rational, options: SentenceOptions): string {
   const opener = OPENERS[options.variant % OPENERS.length];
   const label = opener ? step.label : capitalize(step.label);
@@ -156,7 +156,7 @@ export function answerLine(answer: Rational | string): string {
   return `The answer is ${typeof answer === 'string' ? answer : Q.formatRational(answer)}`;
 }
 
-/** The full forward solution: the step sentences, then "The answer is N". */
+/** Writes the full forward solution: the step sentences, then "The answer is N". */
 export function writeSolution(seed: Program, rng: Rng): { solution: string; answer: Rational } {
   const program = resolveLabels(seed);
   const values = evaluate(program);

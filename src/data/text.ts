@@ -9,8 +9,8 @@ const WORD = /[\p{L}\p{N}]+/gu;
 const THOUSANDS_SEPARATOR = /(\d),(?=\d{3}(?!\d))/g;
 
 /**
- * The words of a text after NFKC and lower-casing; punctuation and whitespace separate words, and
- * thousands separators are dropped so "80,000" and "80000" are the same word.
+ * Splits a text into words after NFKC and lower-casing. Punctuation and whitespace separate words,
+ * and thousands separators are dropped so that "80,000" and "80000" are the same word.
  */
 export function textWords(text: string): string[] {
   return text.normalize('NFKC').toLowerCase().replace(THOUSANDS_SEPARATOR, '$1').match(WORD) ?? [];

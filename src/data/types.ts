@@ -28,7 +28,7 @@ export interface SynthItem {
   hash: string;
   generator: 'procedural' | 'model' | 'import';
   verification: VerificationState;
-  /** How the item was verified: "recomputed" or "k samples agree", and its details. */
+  /** Verification method and details, e.g. "recomputed; 5 equalities checked" or "3 of 4 samples agree". */
   verificationDetail?: string;
   /** Method details: evol operators, the hidden quantity, the kind of planted mistake. */
   meta?: Record<string, unknown>;

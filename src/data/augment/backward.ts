@@ -36,7 +36,7 @@ export function eligibleGivens(program: Program): string[] {
     .map((given) => given.id);
 }
 
-/** The value of the dependent argument of `step` from the step's result and its other arguments. */
+/** Solves `step` for its dependent argument from the step's result and its other arguments. */
 function inverse(step: Step, position: number, result: Rational, args: Rational[]): { text: string; value: Rational } {
   const others = args.filter((_, i) => i !== position);
   const r = Q.formatRational(result);
@@ -112,7 +112,7 @@ export function backward(seed: Program, rng: Rng, hidden = rng.pick(eligibleGive
   return { problem: `${problemText(program, hidden)} ${suffix}`, solution: lines.join('\n'), answer: value, hidden: given.id };
 }
 
-/** The step's expression with the unknown argument written by name ("50 - the total cost"). */
+/** Writes the step's expression with the unknown argument by name ("50 - the total cost"). */
 function withName(step: Step, args: Rational[], position: number, name: string): string {
   const parts = args.map((v, i) => (i === position ? name : operand(v, step.op, i)));
   switch (step.op) {

@@ -78,7 +78,7 @@ function fill(template: string, values: Record<string, string>): string {
   return template.replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? whole);
 }
 
-/** The value after "Label:" on its own line, or null. */
+/** Finds the value after "Label:" on its own line; null when there is none. */
 export function field(output: string, label: string): string | null {
   const match = new RegExp(`^\\s*\\**${label}\\**\\s*:\\s*(.+)$`, 'im').exec(output);
   return match ? match[1].trim() : null;

@@ -59,6 +59,9 @@ const GOODS = [
   ['plants', 'pots', 'bags of soil'],
 ];
 
+/** Highest unit price in dollars at each level (index 0 unused). */
+const PRICE_MAX = [0, 12, 30, 30, 90, 90];
+
 function shopping(rng: Rng, level: number): Program {
   const b = new ProgramBuilder('arithmetic', rng, level);
   const p = person(rng);
@@ -69,7 +72,7 @@ function shopping(rng: Rng, level: number): Program {
   let total = 0;
   for (let i = 0; i < kinds; i++) {
     const count = factor(rng, level, 2);
-    const price = rng.int(2, level >= 4 ? 90 : level >= 2 ? 30 : 12);
+    const price = rng.int(2, PRICE_MAX[level]);
     const c = b.given(count);
     const pr = b.given(price, 'money');
     parts.push(`${c} ${goods[i]} for ${pr} each`);

@@ -39,7 +39,7 @@ export function amount(rng: Rng, level: number, min = 2): number {
   return rng.int(min, Math.max(min, max));
 }
 
-/** A small factor (multiplier, divisor, count of groups) that grows slowly with the level. */
+/** Draws a small factor (multiplier, divisor, count of groups) that grows slowly with the level. */
 export function factor(rng: Rng, level: number, min = 2): number {
   return rng.int(min, Math.max(min, 3 + 2 * level));
 }

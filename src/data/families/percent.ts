@@ -6,7 +6,7 @@ import { amount, factor, person, type Family } from './common.ts';
 
 const PERCENTS = [5, 10, 15, 20, 25, 30, 40, 50, 60, 75];
 
-/** A random multiple of the smallest base for which base * percent / 100 is whole. */
+/** Draws a multiple of the smallest base for which base * percent / 100 is whole. */
 function baseFor(rng: Rng, percent: number, level: number): number {
   const step = 100 / gcd(percent, 100);
   return step * Math.max(1, Math.round(amount(rng, level, step) / step));

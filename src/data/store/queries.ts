@@ -33,7 +33,7 @@ export interface ProblemFilter {
   text?: string;
 }
 
-/** The indexes of a shard's problems that match a filter, in order; the browser fetches rows by index. */
+/** Lists the indexes of a shard's problems that match a filter, in order; the browser fetches rows by index. */
 export async function searchShard(db: WorkbenchDatabase, shardId: string, filter: ProblemFilter): Promise<number[]> {
   const needle = filter.text?.trim().toLowerCase() ?? '';
   const out: number[] = [];

@@ -48,7 +48,7 @@ export interface RunOptions {
 }
 
 /**
- * Generates until the shard holds `count` problems. Stops with status "paused" when asked or when
+ * Generates until the shard contains `count` problems. Stops with status "paused" when asked or when
  * storage is full (the error says so), and rethrows anything else after marking the shard "failed".
  */
 export async function runProceduralShard(db: WorkbenchDatabase, shardId: string, options: RunOptions = {}): Promise<ShardRecord> {

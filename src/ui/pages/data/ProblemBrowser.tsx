@@ -29,6 +29,13 @@ function Row({ problem }: { problem: ProblemRecord }) {
   );
 }
 
+/** Converts a facet's select value to a filter field: empty means any, difficulty is a number. */
+function facetValue(key: keyof ProblemFilter, value: string): string | number | undefined {
+  if (value === '') return undefined;
+  if (key === 'difficulty') return Number(value);
+  return value;
+}
+
 export function ProblemBrowser({ shard }: { shard: ShardRecord }) {
   const [filter, setFilter] = useState<ProblemFilter>({});
   const [text, setText] = useState('');
@@ -84,7 +91,7 @@ export function ProblemBrowser({ shard }: { shard: ShardRecord }) {
       {label}{' '}
       <select
         value={filter[key] === undefined ? '' : String(filter[key])}
-        onChange={(e) => setFilter({ ...filter, [key]: e.target.value === '' ? undefined : key === 'difficulty' ? Number(e.target.value) : e.target.value })}
+        onChange={(e) => setFilter({ ...filter, [key]: facetValue(key, e.target.value) })}
         data-testid={`filter-${key}`}
       >
         <option value="">all</option>

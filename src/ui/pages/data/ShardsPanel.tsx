@@ -6,7 +6,7 @@ import { getDatabase } from '../../../db/database.ts';
 import type { ImportLineError } from '../../../data/formats.ts';
 import { dataWorker, formatCount, proxy, runShard, useDataUi } from './data-worker.ts';
 
-/** The state shown for a shard: a run marked "generating" that this tab is not running was interrupted. */
+/** Names the state shown for a shard: a run marked "generating" that this tab is not running was interrupted. */
 export function shardState(shard: ShardRecord, runningHere: boolean): string {
   if (runningHere) return 'generating';
   if (shard.status === 'generating') return 'interrupted';

@@ -62,8 +62,8 @@ export async function runShard(shardId: string, endpoint?: RemoteEndpoint): Prom
   const { setRunning, setRunError } = useDataUi.getState();
   setRunning(shardId, null);
   setRunError(shardId, undefined);
-  // Progress comes over the callback's own message port, so a last report can arrive after the
-  // result; the flag keeps it from marking the finished shard as running again.
+  // Progress comes over the callback's own message port, so a last report can arrive after the result.
+  // The flag keeps such a report from marking the finished shard as running again.
   let finished = false;
   const onProgress = (progress: ShardProgress) => {
     if (!finished) setRunning(shardId, progress);
