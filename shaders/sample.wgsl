@@ -198,18 +198,28 @@ fn main(
 
   let inv_temperature = 1.0 / s.temperature;
   if (s.top_p < 1.0) {
-    let target_mass = s.top_p * kept_mass(lid, base, threshold, max_logit, inv_temperature);
+    // Bisection over keys for the largest threshold whose mass reaches top_p of the kept mass.
+    // Invariant: the mass at or above `low` reaches the target; the answer lies in [low, high].
+    // The first probe, at the top-k threshold, measures the kept mass that sets the target. One
+    // call site for kept_mass keeps the shader small, which software adapters compile faster.
     var low = threshold;
     var high = order_key(max_logit);
-    // Invariant: the mass at or above `low` reaches the target_mass; the answer lies in [low, high].
-    while (low < high) {
-      let gap = high - low;
-      let mid = low + (gap >> 1u) + (gap & 1u);
-      if (kept_mass(lid, base, mid, max_logit, inv_temperature) >= target_mass) {
-        low = mid;
+    var probe = threshold;
+    var target_mass = -1.0;
+    loop {
+      let mass = kept_mass(lid, base, probe, max_logit, inv_temperature);
+      if (target_mass < 0.0) {
+        target_mass = s.top_p * mass;
+      } else if (mass >= target_mass) {
+        low = probe;
       } else {
-        high = mid - 1u;
+        high = probe - 1u;
       }
+      if (low >= high) {
+        break;
+      }
+      let gap = high - low;
+      probe = low + (gap >> 1u) + (gap & 1u);
     }
     threshold = low;
   }

@@ -44,9 +44,7 @@ describe('quantized GEMV', () => {
 
   it('matches reference with the shared-memory reduction', async () => {
     expect(ctx.hasSubgroups, 'the Node test adapter must offer subgroups, or the default path is not covered').toBe(true);
-    for (const type of ['Q4_0', 'Q6_K'] as const) {
-      expectPass(await checkQMatmul(ctx, dequantize, { type, n: 29, k: 512, subgroups: false }, 5));
-    }
+    expectPass(await checkQMatmul(ctx, dequantize, { type: 'Q6_K', n: 29, k: 512, subgroups: false }, 5));
   });
 
   it('matches reference on quantizer output', async () => {
@@ -88,9 +86,9 @@ describe('quantized thin GEMM', () => {
   });
 
   it('matches reference with the direct kernel for several tokens', async () => {
-    // The fallback for devices whose workgroup memory is too small for the tiles.
-    expectPass(await checkQMatmul(ctx, dequantize, { type: 'Q8_0', n: 19, k: 64, m: 7, strategy: 'direct' }, 6));
-    expectPass(await checkQMatmul(ctx, dequantize, { type: 'Q4_K', n: 11, k: 256, m: 3, strategy: 'direct', subgroups: false }, 7));
+    // The fallback for devices whose workgroup memory is too small for the tiles; 7 tokens need two
+    // tiles of 4, and the shared-memory reduction sums 2 rows × 4 tokens per invocation.
+    expectPass(await checkQMatmul(ctx, dequantize, { type: 'Q4_K', n: 11, k: 256, m: 7, strategy: 'direct', subgroups: false }, 7));
   });
 
   it('adds a bias and accumulates into y', async () => {
