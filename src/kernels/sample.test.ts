@@ -128,8 +128,8 @@ describe('GPU sampling', () => {
   it('draws with the frequencies of the softmax', async () => {
     const logits = Float32Array.from([1.5, 0.2, -0.7, 2.1, 0.9, -2, 0.4, 1.1, -0.1, 0.05]);
     const common = { seed: 99, step: 4 };
-    // Which tokens are kept is checked exactly against the reference above; these draws check that
-    // the Gumbel-max draw is unbiased, so the smaller runs only need to catch gross errors.
+    // The tests above check exactly which tokens are kept. These draws check that the Gumbel-max
+    // draw is unbiased, so the two smaller runs only need to catch gross errors.
     expectPass(await checkSampleDistribution(ctx, logits, { ...common, temperature: 1, topK: 0, topP: 1 }, 10_000));
     expectPass(await checkSampleDistribution(ctx, logits, { ...common, temperature: 0.6, topK: 4, topP: 1 }, 4000));
     expectPass(await checkSampleDistribution(ctx, logits, { ...common, temperature: 1.4, topK: 0, topP: 0.8 }, 4000));

@@ -206,7 +206,9 @@ export function prepareQGemv(ctx: GpuContext, args: Omit<QMatmulArgs, 'm'>): Pro
 
 /**
  * Changes the token count of prepared calls without new bind groups (batched decoding with a
- * varying number of live sequences). `m` may not exceed the M the calls were prepared with.
+ * varying number of live sequences). `m` may not exceed the M the calls were prepared with. The
+ * kernel and tile chosen then stay: calls prepared for 32 tokens compute a 32-token tile even for
+ * one live sequence, so single-sequence decoding is faster with calls prepared for m = 1.
  */
 export function setQMatmulTokens(ctx: GpuContext, calls: QMatmulCall[], m: number): void {
   for (const call of calls) {
