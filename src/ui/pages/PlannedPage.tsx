@@ -2,7 +2,6 @@ import type { PageId } from '../store.ts';
 
 /** What each page will do once its feature lands; shown plainly until then, with no sample data. */
 const PLANS: Partial<Record<PageId, string>> = {
-  models: 'Open a GGUF model from disk or a URL, keep it in the browser for offline use, read its metadata and solve problems with it.',
   data: 'Generate MathQA shards with the three augmentation methods, deduplicate and decontaminate them, and browse the problems.',
   train: 'Fine-tune small llama-architecture models on shards, in curriculum stages, with live loss curves and checkpoints.',
   evaluate: 'Run GSM8K and MATH evaluations with chain-of-thought prompts and equivalence grading.',
