@@ -12,6 +12,8 @@ import type { TrainingTokenizer } from './tokenizer.ts';
 export interface SftRecord {
   problem: string;
   solution: string;
+  /** The final answer, when known (for accuracy checks after training). */
+  answer?: string;
   /** Where the record came from ("file.jsonl:12", a shard index), for messages. */
   source?: string;
 }

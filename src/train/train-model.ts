@@ -36,8 +36,9 @@ export interface TrainingCallbacks {
   /**
    * Called once the model is allocated, with the plan, the checkpoint the run resumes from and the
    * live model (for reading tensors while training; it is disposed when trainModel returns).
+   * Training waits for a returned promise.
    */
-  onStart?(info: { plans: StagePlan[]; totalSteps: number; resumedFrom: SavedCheckpoint | null; state: TrainerState; model: TrainModel }): void;
+  onStart?(info: { plans: StagePlan[]; totalSteps: number; resumedFrom: SavedCheckpoint | null; state: TrainerState; model: TrainModel }): void | Promise<void>;
   onStep?(point: StepPoint, progress: TrainingProgress): void;
   onEval?(point: EvalPoint): void;
   onCheckpoint?(saved: SavedCheckpoint, state: TrainerState): void;
@@ -89,7 +90,7 @@ export async function trainModel(ctx: GpuContext, config: TrainingConfig, data: 
         }
       }
     }
-    callbacks.onStart?.({ plans: trainer.plans, totalSteps: trainer.totalSteps, resumedFrom, state: trainer.state, model: trainer.model });
+    await callbacks.onStart?.({ plans: trainer.plans, totalSteps: trainer.totalSteps, resumedFrom, state: trainer.state, model: trainer.model });
 
     const save = async () => {
       if (!checkpoints || lastCheckpoint?.step === trainer.state.step) return;

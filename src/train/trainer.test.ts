@@ -50,7 +50,7 @@ describe('training loop', () => {
     expect((await checkpoints.latest())?.step).toBe(4);
 
     let resumedFrom = -1;
-    const resumed = await trainModel(ctx, config, data, { onStart: (info) => (resumedFrom = info.resumedFrom?.step ?? 0) }, undefined, { checkpoints: new CheckpointManager(checkpoints.storage) });
+    const resumed = await trainModel(ctx, config, data, { onStart: (info) => void (resumedFrom = info.resumedFrom?.step ?? 0) }, undefined, { checkpoints: new CheckpointManager(checkpoints.storage) });
     expect(resumedFrom).toBe(4);
     expect(resumed.status).toBe('completed');
     expect(resumed.curve.train.map((p) => p.step)).toEqual(uninterrupted.curve.train.map((p) => p.step));
@@ -86,7 +86,7 @@ describe('training loop', () => {
     const stages = toyData(tokenizer, [{ name: 'normal', records: additionRecords(16, 3, 10) }, { name: 'hard', records: additionRecords(8, 4, 100) }], []);
     const config = toyTrainingConfig(tokenizer.vocabSize, { epochs: 2, warmupRatio: 0.5, schedule: 'constant' });
     let planned = 0;
-    const result = await trainModel(ctx, config, stages, { onStart: (info) => (planned = info.totalSteps) });
+    const result = await trainModel(ctx, config, stages, { onStart: (info) => void (planned = info.totalSteps) });
     expect(planned).toBe(6);
     expect(result.curve.train.map((p) => p.stage)).toEqual([0, 0, 0, 0, 1, 1]);
     // Stage 1: 4 steps, 2 warm-up (lr/2, lr); stage 2: 2 steps, 1 warm-up.
@@ -105,7 +105,7 @@ describe('training loop', () => {
       config,
       data,
       {
-        onStart: ({ model }) => (poison = () => model.writeTensor('output_norm.weight', new Float32Array(32).fill(Number.NaN))),
+        onStart: ({ model }) => void (poison = () => model.writeTensor('output_norm.weight', new Float32Array(32).fill(Number.NaN))),
         onStep: (p) => p.step === 3 && poison?.(),
       },
       undefined,

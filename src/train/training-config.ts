@@ -37,6 +37,7 @@ export interface TrainingConfig {
 
 /** Model shapes for `--config`: vocabSize comes from the tokenizer and contextLength from `--context`. */
 export const TRAIN_PRESETS: Record<string, Omit<LlamaConfig, 'vocabSize' | 'contextLength'>> = {
+  micro: { ...MODEL_PRESETS.tiny, embeddingLength: 32, feedForwardLength: 64 },
   tiny: MODEL_PRESETS.tiny,
   mini: { ...MODEL_PRESETS.tiny, embeddingLength: 128, blockCount: 4, headCount: 4, headCountKv: 2, feedForwardLength: 352 },
   small: MODEL_PRESETS.small,

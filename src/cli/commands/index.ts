@@ -14,5 +14,6 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'synth', summary: 'generate verified procedural math problems with augmentation methods, as JSONL', load: async () => (await import('./synth.ts')).synthCommand },
   { name: 'dedup', summary: 'report exact and near-duplicate problems in a JSONL file (MinHash + LSH)', load: async () => (await import('./dedup.ts')).dedupCommand },
   { name: 'decontam', summary: 'flag problems that overlap benchmark test sets (word n-gram overlap)', load: async () => (await import('./decontam.ts')).decontamCommand },
+  { name: 'train', summary: 'fine-tune a small llama model on JSONL problems (curriculum stages, checkpoints) and export GGUF', load: async () => (await import('./train.ts')).trainCommand },
   { name: 'fit', summary: 'fit accuracy against data size (log-linear and power law) for results, CSV points or the paper', load: async () => (await import('./fit.ts')).fitCommand },
 ];
