@@ -7,6 +7,7 @@ import type { SelfTestRow } from '../kernels/selftest.ts';
 import type { ProblemRecord, RejectedRecord, SeedRecord, ShardRecord } from './data.ts';
 import type { BenchmarkProblemRecord, BenchmarkRecord, EvalResultRecord, EvalRunRecord, SavedTemplateRecord } from './eval.ts';
 import type { ScalingCellRecord, ScalingExperimentRecord, ScalingImportRecord } from './scaling.ts';
+import type { TrainEvalRecord, TrainRunRecord, TrainStepRecord } from './train.ts';
 
 export interface SelfTestRecord {
   id?: number;
@@ -41,6 +42,9 @@ export class WorkbenchDatabase extends Dexie {
   synthProblems!: Table<ProblemRecord, [string, number]>;
   synthRejected!: Table<RejectedRecord, [string, number]>;
   synthSeeds!: Table<SeedRecord, [string, number]>;
+  trainRuns!: EntityTable<TrainRunRecord, 'id'>;
+  trainSteps!: Table<TrainStepRecord, [string, number]>;
+  trainEvals!: Table<TrainEvalRecord, [string, number]>;
 
   constructor(name = DATABASE_NAME) {
     super(name);
@@ -59,6 +63,9 @@ export class WorkbenchDatabase extends Dexie {
       synthProblems: '[shardId+index]',
       synthRejected: '[shardId+index]',
       synthSeeds: '[shardId+index]',
+      trainRuns: 'id, createdAt, status',
+      trainSteps: '[runId+step], runId',
+      trainEvals: '[runId+step], runId',
     });
   }
 }
