@@ -3,6 +3,7 @@ import { NoWebGpu } from './components/NoWebGpu.tsx';
 import { DataPage } from './pages/data/DataPage.tsx';
 import { EvaluatePage } from './pages/evaluate/EvaluatePage.tsx';
 import { InspectPage } from './pages/inspect/InspectPage.tsx';
+import { ModelsPage } from './pages/models/ModelsPage.tsx';
 import { PlannedPage } from './pages/PlannedPage.tsx';
 import { ScalingPage } from './pages/scaling/ScalingPage.tsx';
 import { SystemPage } from './pages/SystemPage.tsx';
@@ -25,6 +26,7 @@ function Page({ page }: { page: PageId }) {
   if (page === 'scaling') return <ScalingPage />;
   if (page === 'evaluate') return <EvaluatePage />;
   if (page === 'inspect') return <InspectPage />;
+  if (page === 'models') return <ModelsPage />;
   if (page === 'train') return <TrainPage />;
   return <PlannedPage page={page} title={TITLES[page]} />;
 }

@@ -3,17 +3,22 @@
 import * as Comlink from 'comlink';
 import { useBrowserGpu } from '../gpu/host-browser.ts';
 import type { WorkerApi } from './api.ts';
-import { evalService } from './services/eval.ts';
+import { createEvalRunService, evalService } from './services/eval.ts';
+import { modelsService } from './services/models.ts';
 import { systemService } from './services/system.ts';
 import { trainService } from './services/train.ts';
 
 useBrowserGpu();
 
+// Evaluation runs generate with the model loaded on the Models page, named by its cached file.
+const { openLoadedGenerator, ...models } = modelsService;
+
 const api: WorkerApi = {
   ...systemService,
-  // TODO: add ...createEvalRunService(openGenerator) here once the inference engine provides openGenerator.
   ...evalService,
+  ...createEvalRunService(openLoadedGenerator),
   ...trainService,
+  ...models,
 };
 
 Comlink.expose(api);
