@@ -62,6 +62,24 @@ describe('GPU engine against the reference forward pass', () => {
   });
 });
 
+describe('weights split across bindings', () => {
+  it('split weights give the same logits', async () => {
+    const { file } = await openEngineModel('qwen2', 'q4_k', 2);
+    // 8 KiB parts split every matrix of this model; the smallest, attn_k (128 rows of 144-byte Q4_K blocks), is 18 KiB.
+    const model = await GpuModel.load(ctx, file, { contextLength: 64, prefillChunk: 5, kvDType: 'f32', maxWeightBindingBytes: 8 * 1024 });
+    try {
+      const parts = model.tensors.filter((t) => t.plan).map((t) => t.plan!.parts.length);
+      expect(Math.min(...parts), 'parts of the smallest split matrix').toBeGreaterThan(1);
+      const reference = await greedyTrace(ReferenceEngine.open(file), PROMPT, 8);
+      const gpu = await greedyTrace(new GpuLogitsEngine(model), PROMPT, 8);
+      for (let step = 0; step < 8; step++) assertClose(`split weights, logits before token ${step}`, gpu.logits[step], reference.logits[step], F32_CACHE);
+      expect(gpu.tokens).toEqual(reference.tokens);
+    } finally {
+      model.dispose();
+    }
+  });
+});
+
 describe('prefill', () => {
   it('chunk size does not change logits', async () => {
     const { file } = await openEngineModel('qwen2', 'q8_0', 3);

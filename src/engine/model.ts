@@ -48,6 +48,8 @@ export interface LoadModelOptions {
   onWarning?: (message: string) => void;
   onProgress?: (progress: LoadProgress) => void;
   signal?: AbortSignal;
+  /** Largest buffer per weight part; default the device's binding limit. A smaller value tests splitting. */
+  maxWeightBindingBytes?: number;
 }
 
 /** One sequence's next token in a decode step. */
@@ -116,7 +118,7 @@ export class GpuModel {
     const kvDType = options.kvDType ?? kvDTypeFor(ctx);
 
     const maxBinding = maxWeightBindingBytes(ctx);
-    const tensors = planTensors(file, config, maxBinding);
+    const tensors = planTensors(file, config, Math.min(options.maxWeightBindingBytes ?? maxBinding, maxBinding));
     const shape = { contextLength, batch, prefillChunk, kvDType };
     const estimate = estimateMemory(config, tensors, shape);
     const modelName = config.name ?? file.name;
