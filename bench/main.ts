@@ -9,10 +9,11 @@ import { referenceBench } from './reference.ts';
 import { synthBench } from './synth.ts';
 import { tokenizerBench } from './tokenizer.ts';
 import { trainStepBench } from './train-step.ts';
+import { trainBench } from './train.ts';
 import type { Bench } from './report.ts';
 
 
-const BENCHES: Bench[] = [kernelsBench, trainStepBench, gradeBench, ggufBench, tokenizerBench, referenceBench, synthBench, qkernelsBench];
+const BENCHES: Bench[] = [kernelsBench, trainStepBench, trainBench, gradeBench, ggufBench, tokenizerBench, referenceBench, synthBench, qkernelsBench];
 
 const [name, ...rest] = process.argv.slice(2);
 const bench = BENCHES.find((b) => b.name === name);

@@ -1,0 +1,120 @@
+/**
+ * `npm run bench -- train`: training tokens/s of the workbench's WebGPU training graph (forward,
+ * backward and AdamW update, by GPU timestamps when the adapter has them), then the same model,
+ * initial weights and batch trained with TensorFlow.js's WebGPU backend in the same run, and the
+ * ratio of whole-step throughputs. Both sides read the loss back after every step, and the first
+ * step of each (shader compilation) is not timed.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { acquireGpu, releaseGpu } from '../src/gpu/session.ts';
+import { syntheticBatch } from '../src/train/batch.ts';
+import type { LlamaConfig } from '../src/train/config.ts';
+import { DEFAULT_ADAMW, TrainModel } from '../src/train/model.ts';
+import { TRAIN_PRESETS } from '../src/train/training-config.ts';
+import { machineLine, median, printTable, type Bench } from './report.ts';
+import type { TfjsBenchRequest, TfjsBenchResult } from './train-tfjs.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+const USAGE = `options: --preset ${Object.keys(TRAIN_PRESETS).join('|')} (default tiny), --vocab N (288), --batch N (4), --seq N (128), --steps N (3), --no-tfjs`;
+const LEARNING_RATE = 1e-4;
+/** Examples in the synthetic batch are 1 to this many tokens long. */
+const MAX_EXAMPLE = 64;
+
+function positiveInteger(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`--${name} must be a positive integer, got "${value}". ${USAGE}`);
+  return parsed;
+}
+
+const rate = (tokens: number, ms: number) => `${((tokens / ms) * 1000).toFixed(0)} tokens/s`;
+
+/** Runs bench/train-tfjs.ts under vite-node and parses its JSON line. */
+function runTfjs(request: TfjsBenchRequest): TfjsBenchResult {
+  const child = spawnSync(process.execPath, [join(ROOT, 'node_modules/vite-node/vite-node.mjs'), '--options.deps.inline=/@tensorflow/', join(ROOT, 'bench/train-tfjs.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, MWB_TFJS_BENCH: JSON.stringify(request) },
+    encoding: 'utf8',
+    maxBuffer: 64 * 2 ** 20,
+    timeout: 3_600_000,
+  });
+  const line = child.stdout.trim().split('\n').pop() ?? '';
+  if (child.status !== 0 || !line.startsWith('{')) {
+    throw new Error(`The TensorFlow.js run failed (exit ${child.status ?? child.signal}): ${child.stderr.trim().split('\n').slice(-8).join('\n')}`);
+  }
+  return JSON.parse(line) as TfjsBenchResult;
+}
+
+export const trainBench: Bench = {
+  name: 'train',
+  summary: 'training tokens/s (forward, backward, update) against TensorFlow.js WebGPU on the same model and batch',
+  async run(argv) {
+    const { values } = parseArgs({
+      args: argv,
+      options: { preset: { type: 'string' }, vocab: { type: 'string' }, batch: { type: 'string' }, seq: { type: 'string' }, steps: { type: 'string' }, 'no-tfjs': { type: 'boolean' } },
+    });
+    const presetName = values.preset ?? 'tiny';
+    const preset = TRAIN_PRESETS[presetName];
+    if (!preset) throw new Error(`Unknown preset "${presetName}". ${USAGE}`);
+    const batchSize = positiveInteger('batch', values.batch, 4);
+    const seqLen = positiveInteger('seq', values.seq, 128);
+    const steps = positiveInteger('steps', values.steps, 3);
+    const config: LlamaConfig = { ...preset, vocabSize: positiveInteger('vocab', values.vocab, 288), contextLength: seqLen };
+    const tokens = batchSize * seqLen;
+    const seed = 1;
+    const batchSeed = 1;
+
+    const ctx = await acquireGpu();
+    console.log(machineLine(ctx));
+    const model = await TrainModel.create(ctx, config, { batchSize, seqLen, seed, timing: true });
+    const batch = syntheticBatch(config, batchSize, seqLen, batchSeed, MAX_EXAMPLE);
+    console.log(
+      `model: ${presetName}, ${config.blockCount} blocks × ${config.embeddingLength} wide, heads ${config.headCount}/${config.headCountKv}, feed-forward ${config.feedForwardLength}, ` +
+        `vocab ${config.vocabSize}, ${(model.layout.parameterCount / 1e6).toFixed(3)} M parameters; batch ${batchSize} × ${seqLen} = ${tokens} tokens (packed examples of 1–${MAX_EXAMPLE} tokens)`,
+    );
+    const ours: { forward: number; backward: number; optimizer: number; step: number }[] = [];
+    const ourLosses: number[] = [];
+    let timedBy = 'GPU timestamps';
+    try {
+      for (let step = 0; step <= steps; step++) {
+        const started = performance.now();
+        model.zeroGradients();
+        model.uploadBatch(batch);
+        model.forward();
+        model.backward();
+        model.optimizerStep({ ...DEFAULT_ADAMW, learningRate: LEARNING_RATE }, step + 1);
+        ourLosses.push((await model.readLoss()).loss);
+        const wall = performance.now() - started;
+        const phases = await model.readPhaseTimes();
+        if (!phases) timedBy = 'the wall clock (no timestamp-query)';
+        if (step > 0) ours.push({ forward: phases?.forward ?? NaN, backward: phases?.backward ?? NaN, optimizer: phases?.optimizer ?? NaN, step: wall });
+      }
+    } finally {
+      model.dispose();
+      await releaseGpu();
+    }
+    const phase = (key: keyof (typeof ours)[number]) => median(ours.map((s) => s[key]));
+    const rows: (string | number)[][] = [
+      ['workbench forward (loss, dlogits)', `${phase('forward').toFixed(1)} ms`, rate(tokens, phase('forward'))],
+      ['workbench backward', `${phase('backward').toFixed(1)} ms`, rate(tokens, phase('backward'))],
+      ['workbench update (norm, clip, AdamW)', `${phase('optimizer').toFixed(2)} ms`, ''],
+      ['workbench whole step (wall clock)', `${phase('step').toFixed(1)} ms`, rate(tokens, phase('step'))],
+    ];
+
+    let ratio: string | null = null;
+    if (!values['no-tfjs']) {
+      const request: TfjsBenchRequest = { config, batchSize, seqLen, steps, seed, batchSeed, maxExample: MAX_EXAMPLE, learningRate: LEARNING_RATE, maxGradNorm: DEFAULT_ADAMW.maxGradNorm };
+      const tfjs = runTfjs(request);
+      const tfjsStep = median(tfjs.stepMs);
+      rows.push([`TensorFlow.js ${tfjs.backend} whole step (wall clock)`, `${tfjsStep.toFixed(1)} ms`, rate(tokens, tfjsStep)]);
+      ratio = `${(tfjsStep / phase('step')).toFixed(2)}× (target ≥ 5×)`;
+      console.log(`first-step loss: workbench ${ourLosses[0].toFixed(5)}, TensorFlow.js ${tfjs.losses[0].toFixed(5)} (same weights and batch)`);
+      console.log(`last loss: workbench ${ourLosses[ourLosses.length - 1].toFixed(5)}, TensorFlow.js ${tfjs.losses[tfjs.losses.length - 1].toFixed(5)}`);
+    }
+    printTable(['phase', `median of ${steps}`, 'throughput'], rows);
+    console.log(`workbench phases timed by ${timedBy}`);
+    if (ratio) console.log(`speed-up of the workbench over TensorFlow.js: ${ratio}`);
+  },
+};
