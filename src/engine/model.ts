@@ -85,6 +85,11 @@ export class GpuModel {
     private readonly cache: KvCache,
     private readonly prefillPlan: ForwardPlan,
     private readonly decodePlan: ForwardPlan,
+    /**
+     * A decode plan for one row when batch > 1: products prepared for `batch` rows keep their
+     * multi-token tile for a single live row, so one sequence decodes faster with its own plan.
+     */
+    private readonly singleRowPlan: ForwardPlan | null,
     /** Receives logits (or sampled ids) at the end of a step. */
     readonly readback: Readback,
   ) {
@@ -146,6 +151,7 @@ export class GpuModel {
       cache = createKvCache(ctx, config, shape);
       plans.push(await buildPlan(ctx, 'prefill', config, weights, workspace, cache, prefillChunk));
       plans.push(await buildPlan(ctx, 'decode', config, weights, workspace, cache, batch));
+      if (batch > 1) plans.push(await buildPlan(ctx, 'decode', config, weights, workspace, cache, 1));
       readback = new Readback(ctx, Math.max(1, batch) * config.vocabSize * 4, 'logits readback');
       scopeOpen = false;
       const error = await ctx.device.popErrorScope();
@@ -162,7 +168,7 @@ export class GpuModel {
       if (weights) releaseWeights(ctx, weights);
       throw error;
     }
-    const model = new GpuModel(ctx, file, config, contextLength, batch, prefillChunk, kvDType, estimate, tensors, weights, workspace, cache, plans[0], plans[1], readback);
+    const model = new GpuModel(ctx, file, config, contextLength, batch, prefillChunk, kvDType, estimate, tensors, weights, workspace, cache, plans[0], plans[1], plans[2] ?? null, readback);
     model.warnings.push(...warnings);
     return model;
   }
@@ -252,7 +258,8 @@ export class GpuModel {
         throw new RangeError(`position ${row.position} of slot ${row.slot} is outside the context of ${this.contextLength} tokens`);
       }
     }
-    const { workspace: ws, decodePlan: plan, cache } = this;
+    const { workspace: ws, cache } = this;
+    const plan = rows.length === 1 && this.singleRowPlan ? this.singleRowPlan : this.decodePlan;
     this.writeRows(ws.ids, rows.length, (r) => rows[r].token);
     this.writeRows(ws.positions, rows.length, (r) => rows[r].position);
     this.writeRows(ws.cacheRows, rows.length, (r) => rows[r].slot * cache.maxLen + rows[r].position);
@@ -312,6 +319,7 @@ export class GpuModel {
     void this.gpuSampler?.then((sampler) => sampler.release()).catch(() => undefined);
     releasePlan(this.ctx, this.prefillPlan);
     releasePlan(this.ctx, this.decodePlan);
+    if (this.singleRowPlan) releasePlan(this.ctx, this.singleRowPlan);
     this.readback.release();
     releaseKvCache(this.ctx, this.cache);
     releaseWorkspace(this.ctx, this.workspace);
