@@ -132,3 +132,64 @@ it('imports JSONL with a bad line and flags a test problem', async () => {
   await page.screenshot({ path: screenshotPath('data-decontam.png'), fullPage: true });
   expect(errors).toEqual([]);
 });
+
+/** An OpenAI-style server on 127.0.0.1 that answers the augmentation prompts for "What is 3 + 4?", with CORS for the page. */
+async function startFakeModel(): Promise<{ url: string; close(): Promise<void>; requests: () => number }> {
+  const { createServer } = await import('node:http');
+  let requests = 0;
+  const server = createServer((request, response) => {
+    const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'content-type, authorization', 'access-control-allow-methods': 'POST, OPTIONS' };
+    if (request.method === 'OPTIONS') return response.writeHead(204, cors).end();
+    let body = '';
+    request.on('data', (chunk) => (body += chunk));
+    request.on('end', () => {
+      requests++;
+      const prompt: string = JSON.parse(body).messages[0].content;
+      let content = '3 + 4 = 7.\nThe answer is 7';
+      if (prompt.startsWith('Rewrite a math problem for backward')) content = 'Problem: What is X + 4? If we know the answer to the above question is 7, what is the value of unknown variable X?\nX: 3';
+      else if (prompt.startsWith('Rewrite the following math problem into a harder one')) content = 'Problem: What is 30 + 40?';
+      else if (prompt.includes('make one plausible mistake')) content = '3 + 4 = 8.\nChecking: 3 + 4 = 7, not 8.\nThe answer is 7';
+      else if (prompt.includes('unknown variable X')) content = 'X + 4 = 7, so X = 3.\nThe answer is 3';
+      else if (prompt.includes('30 + 40')) content = '30 + 40 = 70.\nThe answer is 70';
+      else if (prompt.includes('Reply with the single word')) content = 'ready';
+      response.writeHead(200, { ...cors, 'content-type': 'application/json' }).end(JSON.stringify({ choices: [{ message: { role: 'assistant', content } }] }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    requests: () => requests,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+it('augments seed problems through a remote endpoint', async () => {
+  const model = await startFakeModel();
+  try {
+    const seeds = join(tmpdir(), `mwb-e2e-seeds-${Date.now()}.jsonl`);
+    writeFileSync(seeds, [0, 1, 2].map(() => JSON.stringify({ question: 'What is 3 + 4?', answer: 'Add them: 3 + 4 = 7.\n#### 7' })).join('\n'));
+    await page.getByTestId('endpoint-url').fill(model.url);
+    await page.getByTestId('endpoint-model').fill('tiny-test-model');
+    await page.getByTestId('endpoint-test').click();
+    await expect.poll(() => page.getByTestId('endpoint-status').textContent(), { timeout: 30_000 }).toMatch(/The endpoint replied: ready/);
+
+    await page.getByTestId('model-shard-name').fill('remote shard');
+    await page.getByTestId('seed-file').setInputFiles(seeds);
+    await page.getByTestId('samples-k').fill('2');
+    await page.getByTestId('agreement').fill('2');
+    await page.getByTestId('create-model-shard').click();
+    const state = shardRow('remote shard').getByTestId('shard-state');
+    await expect.poll(() => state.textContent(), { timeout: 60_000 }).toMatch(/^complete/);
+    expect(await shardRow('remote shard').getByTestId('shard-progress').textContent()).toMatch(/^3 stored of 3 seeds/);
+    const methods = await page.getByTestId('counts-method').textContent();
+    expect(methods).toMatch(/backward1.*evol1.*selfcorrect1/);
+    await expect.poll(() => page.getByTestId('problem-row').count(), { timeout: 30_000 }).toBe(3);
+    await page.screenshot({ path: screenshotPath('data-remote.png'), fullPage: true });
+    expect(await page.getByTestId('problem-list').textContent()).toMatch(/unknown variable X/);
+    expect(model.requests()).toBeGreaterThanOrEqual(8);
+    expect(errors).toEqual([]);
+  } finally {
+    await model.close();
+  }
+});

@@ -11,13 +11,13 @@ export const METHOD_LABELS: Record<Method, string> = {
   selfcorrect: 'self-correction',
 };
 
-export function MethodPicker({ methods, onChange }: { methods: Method[]; onChange(methods: Method[]): void }) {
+export function MethodPicker({ methods, onChange, testPrefix = 'method' }: { methods: Method[]; onChange(methods: Method[]): void; testPrefix?: string }) {
   return (
     <fieldset className="dp-choices">
       <legend>Methods (equal shares)</legend>
       {METHODS.map((m) => (
         <label key={m}>
-          <input type="checkbox" checked={methods.includes(m)} onChange={(e) => onChange(e.target.checked ? [...methods, m] : methods.filter((x) => x !== m))} data-testid={`method-${m}`} />
+          <input type="checkbox" checked={methods.includes(m)} onChange={(e) => onChange(e.target.checked ? [...methods, m] : methods.filter((x) => x !== m))} data-testid={`${testPrefix}-${m}`} />
           {METHOD_LABELS[m]}
         </label>
       ))}

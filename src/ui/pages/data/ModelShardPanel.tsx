@@ -36,10 +36,10 @@ function EndpointForm() {
   return (
     <form className="dp-form-grid" data-testid="endpoint" onSubmit={(e) => e.preventDefault()}>
       <label>
-        Base URL <input value={endpoint.baseUrl} onChange={(e) => setEndpoint({ baseUrl: e.target.value })} placeholder="http://127.0.0.1:8000/v1" />
+        Base URL <input value={endpoint.baseUrl} onChange={(e) => setEndpoint({ baseUrl: e.target.value })} placeholder="http://127.0.0.1:8000/v1" data-testid="endpoint-url" />
       </label>
       <label>
-        Model <input value={endpoint.model} onChange={(e) => setEndpoint({ model: e.target.value })} placeholder="served model name" />
+        Model <input value={endpoint.model} onChange={(e) => setEndpoint({ model: e.target.value })} placeholder="served model name" data-testid="endpoint-model" />
       </label>
       <label>
         API key <input type="password" value={endpoint.apiKey ?? ''} onChange={(e) => setEndpoint({ apiKey: e.target.value })} autoComplete="off" />
@@ -51,11 +51,15 @@ function EndpointForm() {
         <button type="button" onClick={() => void save()}>
           Save settings
         </button>{' '}
-        <button type="button" className="dp-secondary" onClick={() => void test()} disabled={!endpoint.model}>
+        <button type="button" className="dp-secondary" onClick={() => void test()} disabled={!endpoint.model} data-testid="endpoint-test">
           Test endpoint
         </button>
       </div>
-      {status && <p className="dp-muted">{status}</p>}
+      {status && (
+        <p className="dp-muted" data-testid="endpoint-status">
+          {status}
+        </p>
+      )}
     </form>
   );
 }
@@ -103,7 +107,7 @@ export function ModelShardPanel() {
       <EndpointForm />
       <div className="dp-form-grid">
         <label>
-          Name <input value={name} onChange={(e) => setName(e.target.value)} />
+          Name <input value={name} onChange={(e) => setName(e.target.value)} data-testid="model-shard-name" />
         </label>
         <label>
           Stage{' '}
@@ -113,13 +117,13 @@ export function ModelShardPanel() {
           </select>
         </label>
         <label>
-          Seed problems (JSONL) <input type="file" accept=".jsonl,.json" onChange={(e) => setSeedFile(e.target.files?.[0] ?? null)} />
+          Seed problems (JSONL) <input type="file" accept=".jsonl,.json" onChange={(e) => setSeedFile(e.target.files?.[0] ?? null)} data-testid="seed-file" />
         </label>
         <label>
-          Samples k <input type="number" min={1} value={k} onChange={(e) => setK(e.target.value)} />
+          Samples k <input type="number" min={1} value={k} onChange={(e) => setK(e.target.value)} data-testid="samples-k" />
         </label>
         <label>
-          Agreeing samples needed <input type="number" min={1} value={agreement} onChange={(e) => setAgreement(e.target.value)} />
+          Agreeing samples needed <input type="number" min={1} value={agreement} onChange={(e) => setAgreement(e.target.value)} data-testid="agreement" />
         </label>
         <label>
           Temperature <input type="number" step="0.1" min={0} value={temperature} onChange={(e) => setTemperature(e.target.value)} />
@@ -131,8 +135,8 @@ export function ModelShardPanel() {
           Evol rounds <input type="number" min={1} max={5} value={evolRounds} onChange={(e) => setEvolRounds(e.target.value)} />
         </label>
       </div>
-      <MethodPicker methods={methods} onChange={setMethods} />
-      <button type="button" onClick={() => void create()} disabled={!seedFile || !endpoint.model || methods.length === 0}>
+      <MethodPicker methods={methods} onChange={setMethods} testPrefix="model-method" />
+      <button type="button" onClick={() => void create()} disabled={!seedFile || !endpoint.model || methods.length === 0} data-testid="create-model-shard">
         Create and run
       </button>
       {error && (

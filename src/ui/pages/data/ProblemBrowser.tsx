@@ -59,7 +59,6 @@ export function ProblemBrowser({ shard }: { shard: ShardRecord }) {
     };
   }, [shard.id, filter, version, refreshes]);
 
-  useEffect(() => setRows(new Map()), [shard.id]);
 
   const virtualizer = useVirtualizer({ count: indexes?.length ?? 0, getScrollElement: () => parent.current, estimateSize: () => 90, overscan: 8 });
   const items = virtualizer.getVirtualItems();

@@ -98,10 +98,10 @@ export function ShardDetail() {
         <CountTable title="Difficulty" counts={shard.counts.difficulty} testId="counts-difficulty" />
         <CountTable title="Family" counts={shard.counts.family} testId="counts-family" />
       </div>
-      <ExportForm shardId={shard.id} name={shard.name} />
+      <ExportForm key={`export-${shard.id}`} shardId={shard.id} name={shard.name} />
       <h3>Problems</h3>
-      <ProblemBrowser shard={shard} />
-      <ReportsPanel shard={shard} />
+      <ProblemBrowser key={`browser-${shard.id}`} shard={shard} />
+      <ReportsPanel key={`reports-${shard.id}`} shard={shard} />
     </section>
   );
 }
