@@ -10,7 +10,7 @@
  * position;  k, v → cache;  attention;  x += attn·Woᵀ;  h = RMSNorm(x)·ffn_norm;
  * x += (silu(h·Wgateᵀ) ⊙ h·Wupᵀ)·Wdownᵀ.  The residual adds are fused into the output products.
  *
- * A plan is built once; a step only rewrites small host buffers (token ids, positions, cache rows)
+ * A plan is built once. A step only rewrites small host buffers (token ids, positions, cache rows)
  * and uniform words, and adjusts grids, so no pipeline or bind group is created per token.
  * Elementwise kernels (RMSNorm, RoPE, SwiGLU, the embedding gather) always run over all rows of
  * their plan: rows past the step's tokens hold stale data that nothing reads, which costs little next
