@@ -161,7 +161,7 @@ function loss(t: BatchTensors): Tensor {
 const optimizer = tf.train.adam(request.learningRate, 0.9, 0.999, 1e-8);
 const batch = batchTensors(syntheticBatch(config, B, T, request.batchSeed, request.maxExample));
 
-/** One training step: loss and gradients, global-norm clipping, Adam; resolves with the loss read back. */
+/** Runs one training step (loss and gradients, global-norm clipping, Adam) and resolves with the loss read back. */
 async function step(): Promise<number> {
   const value = tf.tidy(() => {
     const { value, grads } = tf.variableGrads(() => loss(batch) as import('@tensorflow/tfjs-core').Scalar);

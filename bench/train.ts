@@ -1,9 +1,9 @@
 /**
- * `npm run bench -- train`: training tokens/s of the workbench's WebGPU training graph (forward,
- * backward and AdamW update, by GPU timestamps when the adapter has them), then the same model,
- * initial weights and batch trained with TensorFlow.js's WebGPU backend in the same run, and the
- * ratio of whole-step throughputs. Both sides read the loss back after every step, and the first
- * step of each (shader compilation) is not timed.
+ * `npm run bench -- train`: training tokens/s of the workbench's WebGPU training graph, by phase
+ * (forward, backward, AdamW update; GPU timestamps when the adapter has them) and per whole step.
+ * In the same run, TensorFlow.js's WebGPU backend trains the same model, initial weights and batch,
+ * and the ratio of whole-step throughputs is printed. Both sides read the loss back after every
+ * step, and the first step of each (shader compilation) is not timed.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';

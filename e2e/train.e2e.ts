@@ -1,6 +1,6 @@
 /**
- * The Train page in Chromium with real IndexedDB, OPFS and WebGPU (SwiftShader): a shard made on the
- * Data page trains a micro model to the end; a second run with the same settings is interrupted by
+ * The Train page in Chromium with real IndexedDB, OPFS and WebGPU (SwiftShader). A shard made on the
+ * Data page trains a micro model to the end. A second run with the same settings is interrupted by
  * a page reload after a checkpoint, resumes on its own and ends with the same loss curve. The
  * trained model then downloads as a GGUF file.
  */
@@ -32,7 +32,7 @@ interface StoredRun {
   heldOut: number[];
 }
 
-/** A run and its curves, read straight from IndexedDB. */
+/** Reads a run and its curves straight from IndexedDB. */
 function storedRun(name: string): Promise<StoredRun | null> {
   return page.evaluate(
     (runName) =>

@@ -89,7 +89,7 @@ describe('mwb train', () => {
 
     const refused = runMwb(args);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/already holds a checkpoint \(step 8\); pass --resume/);
+    expect(refused.stderr).toMatch(/already contains a checkpoint \(step 8\); pass --resume/);
 
     const resumed = runMwb([...args, '--resume', '--test', testPath, '--max-tokens', '24']);
     expect(resumed.code).toBe(0);

@@ -7,8 +7,9 @@ import type { EvalPoint, StagePlan, StepPoint } from '../train/trainer.ts';
 import type { TrainingConfig } from '../train/training-config.ts';
 
 /**
- * created: stored, never started; running: training now, or interrupted by a closed tab (the page
- * resumes it); paused: stopped by the user with a checkpoint; completed; failed (see error).
+ * Run states. created: stored, never started. running: training now, or interrupted by a closed tab,
+ * which the page resumes. paused: stopped by the user, or by a failed checkpoint write, with a valid
+ * checkpoint. completed. failed: see `error`.
  */
 export type TrainRunStatus = 'created' | 'running' | 'paused' | 'completed' | 'failed';
 

@@ -21,7 +21,7 @@ export interface BpeOptions {
   maxAlphabet: number;
   /** Pairs seen fewer times than this are not merged (default 2). */
   minPairFrequency?: number;
-  /** Longest token in characters (default 16). */
+  /** Maximum token length in characters (default 16). */
   maxTokenLength?: number;
   /** Texts cut out of the training texts before counting. */
   exclude?: readonly string[];
@@ -34,7 +34,7 @@ export interface LearnedBpe {
   merged: string[];
 }
 
-/** Writes text the way the SentencePiece tokenizer sees it: every space as "▁". */
+/** Rewrites text as the SentencePiece tokenizer reads it: every space as "▁". */
 export function toPieceText(text: string): string {
   return text.replaceAll(' ', SPACE_MARK);
 }
@@ -102,8 +102,8 @@ export function learnBpe(texts: Iterable<string>, options: BpeOptions): LearnedB
     .slice(0, options.maxAlphabet)
     .map(([char]) => char);
 
-  // Symbols: the alphabet first, then every merged text; characters outside the alphabet are
-  // symbols too (they take part in merges as they will in SentencePiece) but never become tokens.
+  // Symbols: the alphabet first, then every merged text. Characters outside the alphabet are symbols
+  // too, because SentencePiece merges them as well, but they never become tokens.
   const symbolText: string[] = [];
   const symbolId = new Map<string, number>();
   const symbolFor = (text: string) => {

@@ -5,7 +5,7 @@
  */
 import type { CheckpointStorage } from './checkpoint.ts';
 
-/** Opens (creating as needed) the folder at `path` under the OPFS root, e.g. ["checkpoints", runId]. */
+/** Opens (creating as needed) the folder at `path` under the OPFS root, e.g. ["mwb-train", runId]. */
 export async function opfsFolder(path: readonly string[]): Promise<FileSystemDirectoryHandle> {
   let folder = await navigator.storage.getDirectory();
   for (const name of path) folder = await folder.getDirectoryHandle(name, { create: true });

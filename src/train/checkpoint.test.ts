@@ -23,7 +23,7 @@ function sections(seed: number) {
   ];
 }
 
-/** A storage that fails like a full disk or OPFS quota once armed: the file write throws partway. */
+/** Wraps a storage so that, once armed, checkpoint writes fail partway like a full disk or OPFS quota. */
 function quotaStorage(inner: CheckpointStorage): CheckpointStorage & { armed: boolean } {
   const wrapper = {
     ...inner,

@@ -21,7 +21,7 @@ export interface CheckpointStorage {
   remove(name: string): Promise<void>;
   /** Names of the files in the checkpoint folder. */
   list(): Promise<string[]>;
-  /** Where the files are, for messages ("OPFS checkpoints/run-1", a folder path). */
+  /** Location of the files, for messages ("OPFS mwb-train/<run id>", a folder path). */
   readonly location: string;
 }
 
@@ -171,7 +171,7 @@ export class CheckpointManager {
     readonly keep = 2,
   ) {}
 
-  /** The checkpoint the pointer names, or the newest complete file when the pointer is missing. */
+  /** Returns the checkpoint the pointer names, or the newest complete file when the pointer is missing or damaged. */
   async latest(): Promise<SavedCheckpoint | null> {
     if (this.latestSaved !== undefined) return this.latestSaved;
     const pointer = await this.storage.read(POINTER_FILE);

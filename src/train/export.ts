@@ -4,10 +4,10 @@
  * tokenizer the model was trained with. The training arena already stores each matrix in ggml's
  * layout (output rows contiguous, dims [in, out]), so tensors are written as they are, or quantized.
  *
- * Tensor types per file type mirror llama-quantize (see tensorTypeFor in random-model.ts): 1-D
- * norm weights stay F32; q8_0 and q4_0 quantize the matrices, q4_0 keeps the output head (or the
- * tied token embedding) in Q6_K, and rows whose length does not fit a block fall back as
- * llama-quantize does (Q6_K to Q8_0, Q4_0 and Q8_0 to F16).
+ * Tensor types per file type mirror llama-quantize (see tensorTypeFor in random-model.ts). 1-D norm
+ * weights stay F32. q8_0 and q4_0 quantize the matrices, and q4_0 keeps the output head (or the tied
+ * token embedding) in Q6_K. Rows whose length does not fit a block fall back as llama-quantize does:
+ * Q6_K to Q8_0, Q4_0 and Q8_0 to F16.
  */
 import { metadataValue, type GgufValue } from '../model/gguf/metadata.ts';
 import { quantizedRows } from '../model/gguf/tensor-data.ts';

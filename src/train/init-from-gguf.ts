@@ -1,8 +1,8 @@
 /**
  * Fine-tuning starts from a GGUF model: its configuration, its weights as the initial arena and its
- * own tokenizer. The model must be a llama model (or a qwen2-style model without Q/K/V biases and
- * with normal RoPE, which does not occur in practice) whose weights are F32, F16 or BF16: quantized
- * weights are refused, because training needs the full-precision values.
+ * own tokenizer. The model must have the llama layout: no Q/K/V biases and RoPE on adjacent pairs.
+ * Its weights must be F32, F16 or BF16. Quantized weights are rejected, because training needs the
+ * full-precision values.
  */
 import { GgmlType, ggmlTypeName } from '../model/quant/types.ts';
 import { readModelConfig } from '../model/config.ts';
@@ -24,6 +24,7 @@ export interface InitialModel {
 export async function loadInitialModel(file: GgufFile): Promise<InitialModel> {
   const model = readModelConfig(file);
   const arch = model.architecture;
+
   if (model.attentionBias) throw file.error(`blk.0.attn_q.bias`, 'Q/K/V biases are not supported by the training model (llama architecture only)');
   if (model.ropeStyle !== 'normal') throw file.error('general.architecture', `${arch} uses NeoX RoPE, which the llama export cannot write; fine-tune a llama model`);
   if (model.ropeScaling.type !== 'none') throw file.error(`${arch}.rope.scaling.type`, `RoPE scaling "${model.ropeScaling.type}" is not supported for training`);
@@ -35,6 +36,7 @@ export async function loadInitialModel(file: GgufFile): Promise<InitialModel> {
       throw file.error(tensor.name, `is ${ggmlTypeName(tensor.type)}; training starts from F32, F16 or BF16 weights (use the unquantized GGUF of this model)`);
     }
   }
+
   const config: LlamaConfig = {
     vocabSize: model.vocabSize,
     embeddingLength: model.embeddingLength,
@@ -49,10 +51,12 @@ export async function loadInitialModel(file: GgufFile): Promise<InitialModel> {
     contextLength: model.contextLength,
   };
   validateConfig(config);
+
   const tokenizer = TrainingTokenizer.fromModelFile(file);
   if (tokenizer.vocabSize !== config.vocabSize) {
     throw file.error('tokenizer.ggml.tokens', `has ${tokenizer.vocabSize} tokens but the token embedding has ${config.vocabSize} rows`);
   }
+
   const layout = parameterLayout(config);
   const parameters = new Float32Array(layout.totalElements);
   for (const tensor of layout.tensors) parameters.set(await file.readTensor(tensor.name), tensor.offset);

@@ -1,5 +1,5 @@
 /**
- * Packing tokenized examples into fixed-shape batches. Each sequence of seqLen positions holds
+ * Packing tokenized examples into fixed-shape batches. Each sequence of seqLen positions contains
  * several examples one after another; every example has its own segment id, so attention never
  * crosses an example border, and its positions restart at 0. Positions after the last example are
  * padding: the pad token, loss weight 0 and a segment of their own.
@@ -20,8 +20,8 @@ export function examplePositions(example: TokenizedExample): number {
 }
 
 /**
- * The example order of one epoch: a shuffle seeded by (seed, stage, epoch), so a resumed run visits
- * the examples in the same order as an uninterrupted one.
+ * Returns the example order of one epoch: a shuffle seeded by (seed, stage, epoch), so a resumed run
+ * visits the examples in the same order as an uninterrupted one.
  */
 export function epochOrder(count: number, seed: number, stage: number, epoch: number): number[] {
   const mixed = Math.imul(seed ^ 0x2545f491, 0x9e3779b1) ^ Math.imul(stage + 1, 0x85ebca6b) ^ Math.imul(epoch + 1, 0xc2b2ae35);

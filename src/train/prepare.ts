@@ -1,7 +1,8 @@
 /**
- * From records to training data: per stage, a seeded held-out split; then the tokenizer (learned
- * from the training records of every stage, byte-level, or a given one such as a GGUF model's);
- * then tokenization with the overflow policy. The CLI, the worker and experiment runners share it.
+ * From records to training data. Each stage gets a seeded held-out split first. Then the tokenizer
+ * is learned from the training records of every stage, or is byte-level, or is given (a GGUF
+ * model's). Last, every record is tokenized with the overflow policy. The CLI, the worker and
+ * experiment runners share this pipeline.
  */
 import { NoUsableExamplesError, splitHeldOut, templateParts, tokenizeRecords, exampleText, type DataReport, type HeldOutSize, type OverflowPolicy, type SftRecord, type SftTemplate, type TokenizedExample } from './sft-data.ts';
 import { buildBpeTokenizer, buildByteTokenizer, type TrainingTokenizer } from './tokenizer.ts';
@@ -75,7 +76,7 @@ export async function prepareTrainingData(options: PrepareOptions): Promise<Prep
   return { data: { tokenizer, stages, heldOut }, reports };
 }
 
-/** One line per stage: records, used, truncated and skipped examples, tokens. */
+/** Describes each stage in one line: records, used, truncated and skipped examples, tokens. */
 export function describeReports(reports: readonly StageReport[]): string[] {
   return reports.map((r) => {
     const t = r.train;

@@ -13,7 +13,7 @@ export interface ScheduleSettings {
   warmupSteps: number;
   totalSteps: number;
   kind: ScheduleKind;
-  /** The rate cosine decay approaches, as a fraction of the peak (0 in the paper's setup). */
+  /** The rate cosine decay approaches, as a fraction of the peak (0 in Skywork-Math's SFT setup). */
   minRatio: number;
 }
 
@@ -23,7 +23,7 @@ export function warmupStepsFor(totalSteps: number, ratio: number): number {
   return Math.min(totalSteps, Math.ceil(ratio * totalSteps));
 }
 
-/** The learning rate of optimizer step `step` (1-based). */
+/** Returns the learning rate of optimizer step `step` (1-based). */
 export function learningRateAt(step: number, settings: ScheduleSettings): number {
   const { peak, warmupSteps, totalSteps, kind, minRatio } = settings;
   if (step <= warmupSteps) return (peak * step) / warmupSteps;

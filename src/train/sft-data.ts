@@ -2,8 +2,8 @@
  * Supervised fine-tuning examples: the problem in a prompt template (the caller passes the same
  * template evaluation uses), the solution as the response, tokenized as
  *   [BOS] prompt-ids response-ids EOS
- * where the prompt and the response are tokenized separately, exactly as generation later sees the
- * prompt alone. The loss covers the response tokens and EOS only.
+ * where the prompt and the response are tokenized separately, because generation later tokenizes
+ * the prompt alone. The loss covers the response tokens and EOS only.
  */
 import { Rng } from '../util/random.ts';
 import type { TrainingTokenizer } from './tokenizer.ts';
@@ -14,7 +14,7 @@ export interface SftRecord {
   solution: string;
   /** The final answer, when known (for accuracy checks after training). */
   answer?: string;
-  /** Where the record came from ("file.jsonl:12", a shard index), for messages. */
+  /** Origin of the record ("file.jsonl:12", a shard index), for messages. */
   source?: string;
 }
 
@@ -35,7 +35,7 @@ export interface TokenizedExample {
   truncated: boolean;
 }
 
-/** How examples longer than the sequence are handled: cut at the end of the sequence, or left out. */
+/** Handling of examples longer than the sequence: cut at the end of the sequence, or left out. */
 export type OverflowPolicy = 'truncate' | 'skip';
 
 export interface DataReport {
@@ -56,7 +56,7 @@ export interface DataReport {
   responseTokens: number;
 }
 
-/** A data set had nothing to train on; the message says why for each kind of record left out. */
+/** A data set had nothing to train on; the message counts each kind of record left out. */
 export class NoUsableExamplesError extends Error {
   constructor(
     readonly sourceName: string,
@@ -84,12 +84,12 @@ export function renderSftPrompt(template: SftTemplate, problem: string): string 
   return template.prompt.slice(0, at) + problem + template.prompt.slice(at + '{problem}'.length);
 }
 
-/** The fixed texts of a template around `{problem}`, which a from-scratch tokenizer makes single tokens. */
+/** Returns the fixed texts of a template around `{problem}`, which a from-scratch tokenizer makes single tokens. */
 export function templateParts(template: SftTemplate): string[] {
   return template.prompt.split('{problem}').filter((part) => part !== '');
 }
 
-/** The full text of an example, as the tokenizer learner sees it. */
+/** Returns the full text of an example, the input of the tokenizer learner. */
 export function exampleText(template: SftTemplate, record: SftRecord): string {
   return renderSftPrompt(template, record.problem) + RESPONSE_PREFIX + record.solution;
 }

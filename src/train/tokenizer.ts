@@ -98,9 +98,9 @@ function byteToken(byte: number): string {
 }
 
 /**
- * The metadata of a SentencePiece-style vocabulary: special tokens, byte tokens, user-defined
+ * Builds the metadata of a SentencePiece-style vocabulary: special tokens, byte tokens, user-defined
  * tokens, then `normal` tokens (single characters and merged texts) with scores that fall with their
- * position. Normal tokens write spaces as "▁"; user-defined tokens keep the text as it is.
+ * position. Normal tokens write spaces as "▁", while user-defined tokens keep the text as it is.
  */
 export function sentencePieceMetadata(normalTokens: readonly string[], userDefined: readonly string[] = []): [string, GgufValue][] {
   const tokens: string[] = [SPECIAL_TOKENS.unk, SPECIAL_TOKENS.bos, SPECIAL_TOKENS.eos, SPECIAL_TOKENS.pad];
@@ -144,8 +144,8 @@ export function sentencePieceMetadata(normalTokens: readonly string[], userDefin
 }
 
 /**
- * A byte-level vocabulary: the 256 byte tokens plus "▁", so a space costs one token. Every other
- * character is spelled in UTF-8 bytes. Vocabulary size 261.
+ * Builds a byte-level vocabulary of 261 tokens: the special tokens, the 256 byte tokens and "▁", so a
+ * space costs one token. Every other character is spelled in UTF-8 bytes.
  */
 export function buildByteTokenizer(): Promise<TrainingTokenizer> {
   return TrainingTokenizer.fromMetadata('byte', sentencePieceMetadata([SPACE_MARK]));

@@ -1,9 +1,9 @@
 /**
  * trainModel: a whole training run without UI assumptions, for the worker, `mwb train` and
  * experiment runners. It evaluates the held-out loss and saves checkpoints on the configured
- * cadence and at the end of each stage, resumes from the latest checkpoint of the run when one
- * exists, pauses (with a checkpoint) when the signal aborts, and returns the trained weights with
- * the loss curve.
+ * cadence and at the end of each stage. It resumes from the run's latest checkpoint when one
+ * exists, pauses with a checkpoint when the signal aborts, and returns the trained weights with the
+ * loss curve.
  */
 import type { GpuContext } from '../gpu/context.ts';
 import type { CheckpointManager, SavedCheckpoint } from './checkpoint.ts';
@@ -35,7 +35,7 @@ export interface TrainingProgress {
 export interface TrainingCallbacks {
   /**
    * Called once the model is allocated, with the plan, the checkpoint the run resumes from and the
-   * live model (for reading tensors while training; it is disposed when trainModel returns).
+   * live model. The model may be read while training, and trainModel disposes it when it returns.
    * Training waits for a returned promise.
    */
   onStart?(info: { plans: StagePlan[]; totalSteps: number; resumedFrom: SavedCheckpoint | null; state: TrainerState; model: TrainModel }): void | Promise<void>;
@@ -45,7 +45,7 @@ export interface TrainingCallbacks {
 }
 
 export interface TrainModelOptions {
-  /** Where checkpoints go; without it nothing is saved and a run cannot resume. */
+  /** Checkpoint folder of the run; without it nothing is saved and a run cannot resume. */
   checkpoints?: CheckpointManager;
   /** Start from the latest checkpoint when there is one (default true). */
   resume?: boolean;

@@ -3,10 +3,10 @@
  *
  * Each stage (Skywork-Math's stage 1 on "normal" data, then stage 2 on "hard" data, or one mixed
  * stage) runs `epochs` passes over its examples in a seeded order per epoch. A step takes the next
- * `batch` examples, packs them into sequences, runs forward and backward over micro-batches of
- * `microBatch` sequences with the gradients accumulating (each scaled by 1 / the step's response
- * tokens, so the update follows the mean loss over the whole effective batch), then clips the
- * global gradient norm and applies one AdamW update at the schedule's learning rate.
+ * `batch` examples and packs them into sequences. Forward and backward passes over micro-batches of
+ * `microBatch` sequences accumulate the gradients, each scaled by 1 / the step's response tokens,
+ * so the update follows the mean loss over the whole effective batch. Then the global gradient norm
+ * is clipped and one AdamW update applies the schedule's learning rate.
  *
  * Every stage has its own schedule (warm-up then cosine or constant, over that stage's steps) and
  * starts with fresh AdamW moments, as a second SFT run started from the first run's weights would.
@@ -113,7 +113,7 @@ function hashWords(hash: number, values: ArrayLike<number>): number {
   return hash;
 }
 
-/** A fingerprint of everything that shapes the loss curve: settings that matter, tokens and data. */
+/** Hashes everything that shapes the loss curve: the settings that matter, the tokens and the data. */
 export function trainingFingerprint(config: TrainingConfig, data: TrainingData): string {
   const { evalEvery: _evalEvery, checkpointEvery: _checkpointEvery, memoryBudget: _budget, ...shaping } = config;
   let hash = hashWords(0x811c9dc5, Array.from(JSON.stringify(shaping), (c) => c.charCodeAt(0)));
@@ -283,7 +283,7 @@ export class Trainer {
     return point;
   }
 
-  /** The arrays a checkpoint needs: tokenizer, weights and both AdamW moments. */
+  /** Reads the arrays a checkpoint needs: tokenizer, weights and both AdamW moments. */
   async checkpointSections(): Promise<{ name: string; bytes: Uint8Array }[]> {
     return [
       { name: 'tokenizer', bytes: await this.data.tokenizer.toGguf() },

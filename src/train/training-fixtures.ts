@@ -18,7 +18,7 @@ export function additionRecords(count: number, seed: number, limit = 20): SftRec
   });
 }
 
-/** A two-block model over the tokenizer's vocabulary, small enough for software adapters. */
+/** Returns a two-block model over the tokenizer's vocabulary, small enough for software adapters. */
 export function toyModelConfig(vocabSize: number, contextLength = 64): LlamaConfig {
   return {
     vocabSize,

@@ -104,7 +104,7 @@ export async function evaluateModelFile(modelPath: string, testPath: string, tra
 
 const percent = (value: number) => `${(100 * value).toFixed(1)}%`;
 
-/** A few lines for the terminal: accuracy, baselines and one example output. */
+/** Formats the report for the terminal: accuracy, baselines and one example output. */
 export function formatAccuracy(report: AccuracyReport): string {
   const lines = [
     `test accuracy: ${report.correct} of ${report.problems} = ${percent(report.accuracy)} (${report.testFile}, greedy, ${report.unparsed} without an answer, ${report.seconds.toFixed(1)} s)`,

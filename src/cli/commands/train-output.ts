@@ -1,4 +1,4 @@
-/** What `mwb train` prints: a line per step and per held-out evaluation, as text or JSON lines. */
+/** Progress output of `mwb train`: a line per step and per held-out evaluation, as text or JSON lines. */
 import type { SavedCheckpoint } from '../../train/checkpoint.ts';
 import type { ExportType } from '../../train/export.ts';
 import { describeReports, type PreparedData } from '../../train/prepare.ts';

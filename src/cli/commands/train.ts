@@ -194,7 +194,7 @@ export const trainCommand: Command = {
     const checkpoints = values['checkpoint-dir'] ? new CheckpointManager(folderStorage(values['checkpoint-dir'])) : undefined;
     const existing = await checkpoints?.latest();
     if (existing && !values.resume) {
-      throw new UsageError(`${values['checkpoint-dir']} already holds a checkpoint (step ${existing.step}); pass --resume to continue that run, or choose an empty folder`);
+      throw new UsageError(`${values['checkpoint-dir']} already contains a checkpoint (step ${existing.step}); pass --resume to continue that run, or choose an empty folder`);
     }
 
     const printer = new TrainProgressPrinter(json, logEvery);

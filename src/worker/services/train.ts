@@ -31,7 +31,7 @@ export type TrainRunOutcome = { status: TrainRunStatus; error?: string } | { sta
 export interface MemoryCheck {
   /** The estimate in one line. */
   description: string;
-  /** Why the adapter or the budget cannot hold it; null when it fits. */
+  /** The reason the adapter or the budget cannot fit it; null when it fits. */
   error: string | null;
 }
 
@@ -56,7 +56,7 @@ export interface TrainServiceDeps {
   /** The checkpoint folder of a run. */
   checkpoints: (runId: string) => Promise<CheckpointStorage>;
   removeCheckpoints: (runId: string) => Promise<void>;
-  /** Lets one tab at a time train a run; calls `work` with false when another holds it. */
+  /** Lets one tab at a time train a run; calls `work` with false when another tab has the lock. */
   withRunLock: <T>(runId: string, work: (acquired: boolean) => Promise<T>) => Promise<T>;
 }
 

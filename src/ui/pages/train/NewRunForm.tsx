@@ -1,6 +1,7 @@
 /** The form that configures and starts a training run: shards per stage, model preset, optimizer and cadence. */
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useEffect, useState } from 'react';
+import type { ShardRecord } from '../../../db/data.ts';
 import { getDatabase } from '../../../db/database.ts';
 import { SCHEDULE_KINDS, type ScheduleKind } from '../../../train/schedule.ts';
 import { TRAIN_PRESETS } from '../../../train/training-config.ts';
@@ -23,6 +24,14 @@ const NUMBER_FIELDS: { field: NumberField; label: string; step?: string; help: s
   { field: 'evalEvery', label: 'Eval every', help: 'steps between held-out losses (0: stage ends)' },
   { field: 'checkpointEvery', label: 'Checkpoint every', help: 'steps between checkpoints (0: stage ends)' },
 ];
+
+function ShardOptions({ shards }: { shards: ShardRecord[] }) {
+  return shards.map((s) => (
+    <option key={s.id} value={s.id}>
+      {s.name} ({s.stored} problems, {s.stage})
+    </option>
+  ));
+}
 
 export function NewRunForm() {
   const shards = useLiveQuery(() => getDatabase().synthShards.orderBy('createdAt').reverse().toArray(), []);
@@ -73,22 +82,14 @@ export function NewRunForm() {
           Stage 1 shard
           <select data-testid="run-stage1" value={values.stage1} onChange={(e) => set('stage1', e.target.value)}>
             <option value="">choose…</option>
-            {usable.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name} ({s.stored} problems, {s.stage})
-              </option>
-            ))}
+            <ShardOptions shards={usable} />
           </select>
         </label>
         <label>
           Stage 2 shard
           <select data-testid="run-stage2" value={values.stage2} onChange={(e) => set('stage2', e.target.value)}>
             <option value="">none (one stage)</option>
-            {usable.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name} ({s.stored} problems, {s.stage})
-              </option>
-            ))}
+            <ShardOptions shards={usable} />
           </select>
         </label>
         <label className="tp-check">

@@ -9,7 +9,7 @@ import { gpuWorker } from '../../worker-client.ts';
 import { LossCurves } from './LossCurves.tsx';
 import { exportRun, formatDuration, pauseTraining, runTraining, useTrainUi } from './train-ui.ts';
 
-/** The state shown for a run: a run stored as running that this tab is not training was interrupted. */
+/** Names the state shown for a run: a run stored as running that this tab is not training was interrupted. */
 export function runState(run: TrainRunRecord, runningHere: boolean): string {
   if (runningHere) return 'running';
   if (run.status === 'running') return 'interrupted';

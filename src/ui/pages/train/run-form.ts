@@ -54,7 +54,7 @@ export const DEFAULT_FORM: RunFormValues = {
 /** Byte-level vocabulary size (256 bytes, 4 special tokens and "▁"). */
 const BYTE_VOCAB = 261;
 
-/** The training settings the form describes; vocabSize is an upper bound until the tokenizer is learned. */
+/** Returns the training settings the form describes; vocabSize is an upper bound until the tokenizer is learned. */
 export function formConfig(values: RunFormValues): TrainingConfig {
   const vocab = values.tokenizer === 'byte' ? BYTE_VOCAB : values.vocab;
   return {
