@@ -18,7 +18,7 @@ import { verifyProcedural, type ProceduralCheck } from './verify.ts';
 
 export const GENERATOR_NAME = 'procedural';
 /** Raise when a change makes the same seed produce different problems. */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 
 export type Split = 'train' | 'test';
 

@@ -19,32 +19,49 @@ function menu(rng: Rng, level: number): Program {
   return b.build({ context, question: 'How many different ways are there to choose one of each?', answer: ref, answerKind: 'count', answerNoun: 'ways' });
 }
 
+/** Settings where every pair meets once: [context with {n}, noun for one meeting, noun for the group]. */
+const PAIRINGS = [
+  ['At a meeting, each of {n} people shakes hands once with every other person.', 'handshake', 'handshakes'],
+  ['In a chess club, each of {n} players plays every other player exactly once.', 'game', 'games'],
+  ['In a league of {n} teams, every team plays every other team once.', 'match', 'matches'],
+  ['At a reunion, each of {n} friends takes one photo with every other friend.', 'photo', 'photos'],
+  ['{n} points lie on a circle, and a chord joins every pair of them.', 'chord', 'chords'],
+];
+
 function handshakes(rng: Rng, level: number): Program {
   const b = new ProgramBuilder('counting', rng, level);
-  const n = b.given(rng.int(3, 6 + 4 * level));
+  const [template, one, many] = rng.pick(PAIRINGS);
+  const n = b.given(rng.int(3, 10 + 6 * level));
   const two = b.given(2, 'number', false);
-  const context = `At a meeting, each of ${n} people shakes hands once with every other person.`;
-  const pairs = b.step('choose', [n, two], 'the number of handshakes');
-  if (level === 1) return b.build({ context, question: 'How many handshakes are there?', answer: pairs, answerKind: 'count', answerNoun: 'handshakes' });
-  const t = b.given(rng.int(2, 9));
-  const ref = b.step('mul', [pairs, t], 'the total time in seconds');
-  return b.build({ context: `${context} Each handshake takes ${t} seconds.`, question: 'How many seconds do all the handshakes take?', answer: ref, answerKind: 'time', answerNoun: 'seconds' });
+  const context = template.replace('{n}', n);
+  const pairs = b.step('choose', [n, two], `the number of ${many}`);
+  if (level === 1 || one === 'chord') return b.build({ context, question: `How many ${many} are there?`, answer: pairs, answerKind: 'count', answerNoun: many });
+  const t = b.given(rng.int(2, 5 + 5 * level));
+  const ref = b.step('mul', [pairs, t], 'the total time in minutes');
+  return b.build({ context: `${context} Each ${one} takes ${t} minutes.`, question: `How many minutes do all the ${many} take?`, answer: ref, answerKind: 'time', answerNoun: 'minutes' });
 }
 
 function committee(rng: Rng, level: number): Program {
   const b = new ProgramBuilder('counting', rng, level);
-  const nv = rng.int(4, 6 + 2 * level);
+  const nv = rng.int(4, 8 + 3 * level);
   const kv = rng.int(2, Math.min(nv - 1, 2 + Math.ceil(level / 2)));
   const n = b.given(nv);
   const k = b.given(kv, 'count', false);
   const ordered = rng.next() < 0.4;
+  const group = rng.pick([
+    ['club', 'members'],
+    ['class', 'students'],
+    ['choir', 'singers'],
+    ['team', 'players'],
+    ['office', 'workers'],
+  ]);
   const context = ordered
-    ? `${n} runners are in a race. Medals go to the first ${k} places.`
-    : `A club has ${n} members. It needs a committee of ${k} members.`;
-  const ref = b.step(ordered ? 'perm' : 'choose', [n, k], ordered ? 'the number of ways to award the medals' : 'the number of possible committees');
+    ? `${n} ${rng.pick(['runners are in a race', 'swimmers are in a final', 'bakers enter a contest'])}. Prizes go to the first ${k} places.`
+    : `A ${group[0]} has ${n} ${group[1]}. It needs a committee of ${k} ${group[1]}.`;
+  const ref = b.step(ordered ? 'perm' : 'choose', [n, k], ordered ? 'the number of ways to award the prizes' : 'the number of possible committees');
   return b.build({
     context,
-    question: ordered ? 'In how many different ways can the medals be awarded?' : 'How many different committees can be chosen?',
+    question: ordered ? 'In how many different ways can the prizes be awarded?' : 'How many different committees can be chosen?',
     answer: ref,
     answerKind: 'count',
     answerNoun: 'ways',

@@ -55,20 +55,22 @@ function lShape(rng: Rng, level: number): Program {
 
 function paint(rng: Rng, level: number): Program {
   const b = new ProgramBuilder('geometry', rng, level);
-  const height = rng.int(2, 4 + level);
-  const width = rng.int(4, 6 + 3 * level);
-  const wa = rng.int(1, 2);
-  const wb = rng.int(1, 2);
+  const height = rng.int(2, 5 + 2 * level);
+  const width = rng.int(4, 10 + 5 * level);
+  const wa = rng.int(1, Math.min(3, height - 1));
+  const wb = rng.int(1, 3);
   const area = height * width - wa * wb;
   const cover = divisorsBetween(area, 2, 12);
   const h = b.given(height, 'length');
   const w = b.given(width, 'length');
   const x = b.given(wa, 'length');
   const y = b.given(wb, 'length');
-  const context = `A wall is ${h} m high and ${w} m wide. It has a window that is ${x} m by ${y} m.`;
-  const wall = b.step('mul', [h, w], 'the area of the wall');
-  const window = b.step('mul', [x, y], 'the area of the window');
-  const paintArea = b.step('sub', [wall, window], 'the area to paint');
+  const wall = rng.pick(['A wall', 'A garden wall', 'The side of a shed', 'A classroom wall']);
+  const opening = rng.pick(['a window', 'a door', 'an opening']);
+  const context = `${wall} is ${h} m high and ${w} m wide. It has ${opening} that is ${x} m by ${y} m.`;
+  const wallArea = b.step('mul', [h, w], 'the area of the wall');
+  const openingArea = b.step('mul', [x, y], `the area of ${opening}`);
+  const paintArea = b.step('sub', [wallArea, openingArea], 'the area to paint');
   if (cover.length === 0) return b.build({ context, question: 'How many square meters of wall need paint?', answer: paintArea, answerKind: 'area', answerNoun: 'square meters' });
   const c = b.given(rng.pick(cover), 'area', false);
   const ref = b.step('div', [paintArea, c], 'the number of liters of paint');
@@ -77,12 +79,13 @@ function paint(rng: Rng, level: number): Program {
 
 function square(rng: Rng, level: number): Program {
   const b = new ProgramBuilder('geometry', rng, level);
-  const s = factor(rng, level + 2, 2);
+  const s = amount(rng, Math.min(level + 1, 4), 2);
   const p = b.given(4 * s, 'length');
   const four = b.given(4, 'number', false);
+  const thing = rng.pick(['A square', 'A square tile', 'A square garden bed', 'A square photo frame', 'A square table top']);
   const sideRef = b.step('div', [p, four], 'the side length');
   const ref = b.step('square', [sideRef], 'the area');
-  return b.build({ context: `A square has a perimeter of ${p} cm.`, question: 'What is its area in square centimeters?', answer: ref, answerKind: 'area', answerNoun: 'square centimeters' });
+  return b.build({ context: `${thing} has a perimeter of ${p} cm.`, question: 'What is its area in square centimeters?', answer: ref, answerKind: 'area', answerNoun: 'square centimeters' });
 }
 
 export const geometryFamily: Family = {

@@ -48,17 +48,24 @@ function giftBags(rng: Rng, level: number): Program {
 
 function buses(rng: Rng, level: number): Program {
   const b = new ProgramBuilder('number-theory', rng, level);
-  const av = factor(rng, level + 1, 4);
-  let bv = factor(rng, level + 1, 4);
+  const av = rng.int(3, 10 + 6 * level);
+  let bv = rng.int(3, 10 + 6 * level);
   if (bv === av) bv++;
   const a = b.given(av, 'time');
   const c = b.given(bv, 'time');
-  const context = `Bus A leaves the station every ${a} minutes and bus B every ${c} minutes. Both leave together at 8:00.`;
-  const together = b.step('lcm', [a, c], 'the number of minutes until they leave together again');
-  if (level <= 2) return b.build({ context, question: 'After how many minutes do they next leave together?', answer: together, answerKind: 'time', answerNoun: 'minutes' });
+  const [first, second, rest] = rng.pick([
+    ['Bus A', 'bus B', 'leaves the station'],
+    ['The red train', 'the blue train', 'leaves the platform'],
+    ['One ferry', 'another ferry', 'leaves the harbor'],
+    ['A green light', 'a yellow light', 'flashes on the tower'],
+  ]);
+  const verb = rest.startsWith('flashes') ? 'flash' : 'leave';
+  const context = `${first} ${rest} every ${a} minutes and ${second} every ${c} minutes. Both ${verb} together at 8:00.`;
+  const together = b.step('lcm', [a, c], `the number of minutes until they ${verb} together again`);
+  if (level <= 2) return b.build({ context, question: `After how many minutes do they next ${verb} together?`, answer: together, answerKind: 'time', answerNoun: 'minutes' });
   const k = b.given(rng.int(2, 5), 'count');
   const ref = b.step('mul', [together, k], 'the number of minutes until that time');
-  return b.build({ context, question: `How many minutes after 8:00 do they leave together for the ${k}th time after 8:00?`, answer: ref, answerKind: 'time', answerNoun: 'minutes' });
+  return b.build({ context, question: `How many minutes after 8:00 do they ${verb} together for the ${k}th time after 8:00?`, answer: ref, answerKind: 'time', answerNoun: 'minutes' });
 }
 
 function vans(rng: Rng, level: number): Program {

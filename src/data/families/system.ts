@@ -39,16 +39,24 @@ function tickets(rng: Rng, level: number): Program {
 
 function headsAndLegs(rng: Rng, level: number): Program {
   const b = new ProgramBuilder('system', rng, level);
-  const chickens = amount(rng, level, 1);
-  const cows = amount(rng, level, 1);
-  const h = b.given(chickens + cows);
-  const l = b.given(2 * chickens + 4 * cows);
+  const light = amount(rng, level + 1, 1);
+  const heavy = amount(rng, level + 1, 1);
+  // [two-legged or two-wheeled kind, four-legged or four-wheeled kind, where, what is counted, what the 2 and 4 count]
+  const [pairs, quads, place, counted, feet] = rng.pick([
+    ['chickens', 'cows', 'A farm has', 'heads', 'legs'],
+    ['ducks', 'goats', 'A farm has', 'heads', 'legs'],
+    ['geese', 'sheep', 'A meadow has', 'heads', 'legs'],
+    ['bicycles', 'cars', 'A parking lot has', 'vehicles', 'wheels'],
+    ['motorcycles', 'vans', 'A garage has', 'vehicles', 'wheels'],
+  ]);
+  const h = b.given(light + heavy);
+  const l = b.given(2 * light + 4 * heavy);
   const two = b.given(2, 'number', false);
-  const context = `A farm has chickens and cows. Together they have ${h} heads and ${l} legs.`;
-  const allChickens = b.step('mul', [h, two], 'the number of legs if every animal were a chicken');
-  const extra = b.step('sub', [l, allChickens], 'the number of extra legs');
-  const ref = b.step('div', [extra, two], 'the number of cows');
-  return b.build({ context, question: 'How many cows are there?', answer: ref, answerKind: 'count', answerNoun: 'cows' });
+  const context = `${place} ${pairs} and ${quads}. Together they have ${h} ${counted} and ${l} ${feet}.`;
+  const allTwo = b.step('mul', [h, two], `the number of ${feet} if all of them were ${pairs}`);
+  const extra = b.step('sub', [l, allTwo], `the number of extra ${feet}`);
+  const ref = b.step('div', [extra, two], `the number of ${quads}`);
+  return b.build({ context, question: `How many ${quads} are there?`, answer: ref, answerKind: 'count', answerNoun: quads });
 }
 
 /** a1 x + b1 y = c1, a2 x + b2 y = c2, solved for y by elimination. */
