@@ -3,11 +3,12 @@
  * procedural generator, a GGUF export the project's reader and tokenizer load, resuming from a
  * checkpoint folder, accuracy grading on a test file, and bad input.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runMwb } from '../../test/cli.ts';
+import { ROOT, runMwb } from '../../test/cli.ts';
 import { formatBatch } from '../data/formats.ts';
 import { generateEvents } from '../data/generate.ts';
 import type { Stage, SynthItem } from '../data/types.ts';
@@ -96,6 +97,25 @@ describe('mwb train', () => {
     expect(resumed.stdout).toMatch(/resuming from .*step-000000008\.ckpt \(step 8\)/);
     expect(resumed.stdout).toMatch(/^test accuracy: \d+ of 3 = /m);
     expect(resumed.stdout).toMatch(/^baseline, the training set's most frequent answer/m);
+  });
+
+  it('stops on Ctrl-C with a checkpoint', async () => {
+    const checkpoints = join(dir, 'interrupted');
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'mwb.js'), 'train', '--data', normalPath, ...COMMON, '--epochs', '4', '--checkpoint-dir', checkpoints, '--out', join(dir, 'never.gguf')], { cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    await new Promise<void>((resolve) =>
+      child.stdout.on('data', (chunk) => {
+        stdout += chunk;
+        if (/^step 1\//m.test(stdout)) resolve();
+      }),
+    );
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).toMatch(/stopped at step \d+ of 16; continue with --resume \(checkpoint .*step-0+\d+\.ckpt\)\. No model was written\./);
+    expect(existsSync(join(dir, 'never.gguf'))).toBe(false);
   });
 
   it('rejects a file without usable examples', () => {

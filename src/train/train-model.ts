@@ -58,7 +58,7 @@ export interface TrainResult {
   status: 'completed' | 'paused';
   model: TrainedModel;
   curve: TrainingCurve;
-  /** Held-out loss after the last step done, null without held-out examples. */
+  /** Held-out loss after the last step done; null without held-out examples or when paused between evaluations. */
   finalHeldOutLoss: number | null;
   steps: number;
   totalSteps: number;
@@ -132,8 +132,9 @@ export async function trainModel(ctx: GpuContext, config: TrainingConfig, data: 
       if (stageEnd || (config.checkpointEvery > 0 && point.step % config.checkpointEvery === 0)) await save();
     }
 
+    // A paused run is not evaluated, so its curve stays that of an uninterrupted run once resumed.
     const heldOut = trainer.state.curve.heldOut;
-    if (trainer.state.step > 0 && heldOut[heldOut.length - 1]?.step !== trainer.state.step) await evaluate();
+    if (!paused && trainer.state.step > 0 && heldOut[heldOut.length - 1]?.step !== trainer.state.step) await evaluate();
     await save();
     const last = trainer.state.curve.heldOut[trainer.state.curve.heldOut.length - 1];
     return {

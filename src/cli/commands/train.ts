@@ -95,6 +95,7 @@ Progress, checkpoints and output:
   --checkpoint-dir DIR  save checkpoints (weights, AdamW moments, loop state) in DIR
   --checkpoint-every N  checkpoint every N steps (default: at the end of each stage)
   --resume              continue the run whose checkpoints are in --checkpoint-dir
+                        (Ctrl-C stops a run after the current step, with a checkpoint when the folder is set)
   --log-every N         print every Nth step (default 1)
   --type T              GGUF tensor type: ${EXPORT_TYPES.join(', ')} (default f32)
   --out FILE.gguf       where the trained model is written (required)
@@ -200,7 +201,25 @@ export const trainCommand: Command = {
     const printer = new TrainProgressPrinter(json, logEvery);
     printer.data(prepared, config);
     const ctx = await acquireGpu();
-    const result: TrainResult = await trainModel(ctx, config, prepared.data, printer.callbacks(), undefined, { checkpoints, initialParameters: initial?.parameters });
+    // The first Ctrl-C stops after the current step, with a checkpoint when there is a folder; a second one exits at once.
+    const interrupt = new AbortController();
+    const onInterrupt = () => {
+      if (interrupt.signal.aborted) process.exit(130);
+      console.error(`mwb train: stopping after this step${checkpoints ? ' with a checkpoint' : ''}; press Ctrl-C again to quit at once`);
+      interrupt.abort();
+    };
+    process.on('SIGINT', onInterrupt);
+    let result: TrainResult;
+    try {
+      result = await trainModel(ctx, config, prepared.data, printer.callbacks(), interrupt.signal, { checkpoints, initialParameters: initial?.parameters });
+    } finally {
+      process.off('SIGINT', onInterrupt);
+    }
+    if (result.status === 'paused') {
+      const where = result.lastCheckpoint ? `; continue with --resume (checkpoint ${result.lastCheckpoint.location}/${result.lastCheckpoint.file})` : '; no --checkpoint-dir was given, so the run cannot continue';
+      console.error(`mwb train: stopped at step ${result.steps} of ${result.totalSteps}${where}. No model was written.`);
+      return 130;
+    }
 
     const description = `Trained by mwb train: ${values.init ? `fine-tuned from ${values.init}` : `${values.config} from scratch`}, ${config.epochs} epochs, batch ${config.batch}, lr ${config.optimizer.learningRate}, seed ${seed}, data ${stages.map((s) => s.sourceName).join(' then ')}`;
     const sink = await openFileSink(values.out);
