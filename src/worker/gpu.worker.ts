@@ -4,6 +4,7 @@ import * as Comlink from 'comlink';
 import { useBrowserGpu } from '../gpu/host-browser.ts';
 import type { WorkerApi } from './api.ts';
 import { createEvalRunService, evalService } from './services/eval.ts';
+import { experimentsService } from './services/experiments.ts';
 import { modelsService } from './services/models.ts';
 import { systemService } from './services/system.ts';
 import { trainService } from './services/train.ts';
@@ -19,6 +20,7 @@ const api: WorkerApi = {
   ...createEvalRunService(openLoadedGenerator),
   ...trainService,
   ...models,
+  ...experimentsService,
 };
 
 Comlink.expose(api);

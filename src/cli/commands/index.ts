@@ -15,5 +15,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'dedup', summary: 'report exact and near-duplicate problems in a JSONL file (MinHash + LSH)', load: async () => (await import('./dedup.ts')).dedupCommand },
   { name: 'decontam', summary: 'flag problems that overlap benchmark test sets (word n-gram overlap)', load: async () => (await import('./decontam.ts')).decontamCommand },
   { name: 'train', summary: 'fine-tune a small llama model on JSONL problems (curriculum stages, checkpoints) and export GGUF', load: async () => (await import('./train.ts')).trainCommand },
+  { name: 'eval', summary: 'evaluate a GGUF model on GSM8K, MATH or MATH-500 with the WebGPU engine (resumable JSONL results)', load: async () => (await import('./eval.ts')).evalCommand },
+  { name: 'experiment', summary: 'run a data-scaling sweep (sizes × methods × curricula × seeds): train, evaluate, write results JSON', load: async () => (await import('./experiment.ts')).experimentCommand },
   { name: 'fit', summary: 'fit accuracy against data size (log-linear and power law) for results, CSV points or the paper', load: async () => (await import('./fit.ts')).fitCommand },
 ];
