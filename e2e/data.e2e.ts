@@ -122,6 +122,9 @@ it('imports JSONL with a bad line and flags a test problem', async () => {
   await report.waitFor({ timeout: 60_000 });
   expect(await report.textContent()).toMatch(/Imported 3 problems/);
   expect(await page.getByTestId('import-errors').textContent()).toMatch(/Line 2: invalid JSON/);
+  const rejected = page.getByTestId('rejected-items');
+  await rejected.locator('summary').click();
+  expect(await rejected.textContent()).toMatch(/1 rejected item.*#2 plain: line 2: invalid JSON/s);
 
   await page.getByTestId('decontam-files').setInputFiles(join(SHARED_DATA, 'gsm8k', 'test.jsonl'));
   await page.getByTestId('decontam-button').click();

@@ -1,6 +1,8 @@
 /** One shard: counts by method, stage, difficulty and family, export, the problem browser and its reports. */
+import Dexie from 'dexie';
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useState } from 'react';
+import type { ShardRecord } from '../../../db/data.ts';
 import { getDatabase } from '../../../db/database.ts';
 import { SFT_FORMATS, type SftFormat } from '../../../data/formats.ts';
 import { formatCount, dataWorker, useDataUi } from './data-worker.ts';
@@ -81,6 +83,35 @@ function ExportForm({ shardId, name }: { shardId: string; name: string }) {
   );
 }
 
+/** The first rejected items of a shard with their reasons (failed verification, malformed lines, endpoint failures). */
+function RejectedList({ shard }: { shard: ShardRecord }) {
+  const rejected = useLiveQuery(
+    () =>
+      getDatabase()
+        .synthRejected.where('[shardId+index]')
+        .between([shard.id, Dexie.minKey], [shard.id, Dexie.maxKey])
+        .limit(100)
+        .toArray(),
+    [shard.id, shard.rejected],
+  );
+  if (!rejected || rejected.length === 0) return null;
+  return (
+    <details className="dp-rejected" data-testid="rejected-items">
+      <summary>
+        {formatCount(shard.rejected)} rejected item{shard.rejected === 1 ? '' : 's'}
+        {shard.rejected > rejected.length && ` (the first ${rejected.length} are listed)`}
+      </summary>
+      <ul>
+        {rejected.map((r) => (
+          <li key={r.index}>
+            #{r.index} {r.method}: {r.reason}
+          </li>
+        ))}
+      </ul>
+    </details>
+  );
+}
+
 export function ShardDetail() {
   const selected = useDataUi((s) => s.selectedShard);
   const shard = useLiveQuery(() => (selected ? getDatabase().synthShards.get(selected) : undefined), [selected]);
@@ -98,6 +129,7 @@ export function ShardDetail() {
         <CountTable title="Difficulty" counts={shard.counts.difficulty} testId="counts-difficulty" />
         <CountTable title="Family" counts={shard.counts.family} testId="counts-family" />
       </div>
+      <RejectedList shard={shard} />
       <ExportForm key={`export-${shard.id}`} shardId={shard.id} name={shard.name} />
       <h3>Problems</h3>
       <ProblemBrowser key={`browser-${shard.id}`} shard={shard} />
