@@ -83,7 +83,7 @@ function ExportForm({ shardId, name }: { shardId: string; name: string }) {
   );
 }
 
-/** The first rejected items of a shard with their reasons (failed verification, malformed lines, endpoint failures). */
+/** Lists the first rejected items of a shard with their reasons (failed verification, malformed lines, endpoint failures). */
 function RejectedList({ shard }: { shard: ShardRecord }) {
   const rejected = useLiveQuery(
     () =>
