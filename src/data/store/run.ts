@@ -49,7 +49,7 @@ export interface RunOptions {
 
 /**
  * Generates until the shard contains `count` problems. Stops with status "paused" when asked or when
- * storage is full (the error says so), and rethrows anything else after marking the shard "failed".
+ * storage is full (its error message explains this), and rethrows anything else after marking the shard "failed".
  */
 export async function runProceduralShard(db: WorkbenchDatabase, shardId: string, options: RunOptions = {}): Promise<ShardRecord> {
   const batchSize = options.batchSize ?? 1000;
