@@ -16,6 +16,9 @@ import { ALPACA_COT_TEXT } from '../eval/templates.ts';
 import { readModelConfig } from '../model/config.ts';
 import { openGguf } from '../model/gguf/reader.ts';
 import { openFileSource } from '../model/gguf/source-node.ts';
+import { encodeGguf } from '../model/gguf/writer.ts';
+import { randomModel } from '../model/random-model.ts';
+import { smallByteLevelVocabulary } from '../model/tokenizer/test-vocabularies.ts';
 import { GgufTokenizer } from '../model/tokenizer/tokenizer.ts';
 
 let dir: string;
@@ -97,6 +100,25 @@ describe('mwb train', () => {
     expect(resumed.stdout).toMatch(/resuming from .*step-000000008\.ckpt \(step 8\)/);
     expect(resumed.stdout).toMatch(/^test accuracy: \d+ of 3 = /m);
     expect(resumed.stdout).toMatch(/^baseline, the training set's most frequent answer/m);
+  });
+
+  it('fine-tunes an F16 GGUF model with its own tokenizer', async () => {
+    // A byte-level BPE vocabulary (gpt2 type), unlike the SentencePiece one of from-scratch models.
+    const vocabulary = await smallByteLevelVocabulary();
+    const base = randomModel({ architecture: 'llama', layerCount: 1, embeddingLength: 32, headCount: 2, headCountKv: 1, feedForwardLength: 64, fileType: 'f16', seed: 2, vocabulary, contextLength: 512 });
+    const basePath = join(dir, 'base-f16.gguf');
+    writeFileSync(basePath, await encodeGguf(base.spec));
+    const out = join(dir, 'finetuned.gguf');
+    const result = runMwb(['train', '--data', normalPath, '--init', basePath, '--context', '256', '--epochs', '1', '--batch', '14', '--micro-batch', '2', '--held-out', '0', '--out', out, '--json']);
+    expect(result.stderr).not.toMatch(/Error/);
+    expect(result.code).toBe(0);
+    const data = events(result.stdout).find((e) => e.event === 'data') as unknown as { tokenizer: { kind: string; vocabSize: number } };
+    expect(data.tokenizer).toEqual({ kind: 'gguf', vocabSize: vocabulary.getStringArray('tokenizer.ggml.tokens')!.length });
+    const file = await openGguf(await openFileSource(out));
+    expect(readModelConfig(file)).toMatchObject({ layerCount: 1, embeddingLength: 32, vocabSize: data.tokenizer.vocabSize, contextLength: 512 });
+    expect(file.getString('tokenizer.ggml.model')).toBe('gpt2');
+    expect(file.getStringArray('tokenizer.ggml.tokens')).toEqual(vocabulary.getStringArray('tokenizer.ggml.tokens'));
+    await file.close();
   });
 
   it('stops on Ctrl-C with a checkpoint', async () => {
