@@ -5,6 +5,7 @@ import { generateEvents, type GenerateOptions } from '../../data/generate.ts';
 import { METHODS, STAGES, type Method, type Stage, type SynthItem } from '../../data/types.ts';
 import { numberOption, parseCommandArgs, UsageError, type Command } from '../command.ts';
 import { JsonlWriter } from './data-files.ts';
+import { runModelSynth } from './synth-model.ts';
 
 function listOption<T extends string>(value: string | undefined, flag: string, allowed: readonly T[]): T[] | undefined {
   if (value === undefined) return undefined;
@@ -27,6 +28,7 @@ export const synthCommand: Command = {
   name: 'synth',
   summary: 'generate verified procedural math problems with augmentation methods, as JSONL',
   usage: `mwb synth --stage normal|hard --methods backward,evol,selfcorrect[,plain] [--families LIST] --count N --seed S --out FILE.jsonl
+       mwb synth --endpoint URL --model NAME --seeds SEEDS.jsonl --stage S --methods LIST --count N --seed S --out FILE.jsonl
 
 Generates math word problems with step-by-step solutions ending in "The answer is N". Every item is
 recomputed and its arithmetic re-checked before it is written; items that fail are counted, not written.
@@ -43,7 +45,20 @@ Options:
   --start I         first generator index, to continue an earlier run with the same seed
   --format F        ${SFT_FORMATS.join(', ')} (default mwb: every field, one record per line)
   --out FILE        output JSONL file; "-" or omitted writes to standard output
-  --json            print a JSON summary on standard error instead of text`,
+  --json            print a JSON summary on standard error instead of text
+
+Model-driven augmentation (an OpenAI-compatible server: vLLM, llama.cpp server, Ollama, OpenAI):
+  --endpoint URL    base URL including the API prefix, e.g. http://127.0.0.1:8000/v1
+  --model NAME      served model name
+  --api-key-env VAR environment variable holding the API key (the key itself is never an argument)
+  --seeds FILE      seed problems: GSM8K, MATH or Alpaca-style JSONL; --count seeds from --start are used
+  --k N             sampled solutions per item (default 4)
+  --agreement N     samples whose answers must agree (default 3, or k when k < 3)
+  --temperature T   sampling temperature (default 0.7)
+  --max-tokens N    tokens per reply (default 1024)
+  --evol-rounds N   rewrite rounds for evol, 1–5 (default 2)
+  --max-failures N  endpoint failures in a row that stop the run (default 3)
+  --retries N       retries per request after network errors, timeouts, 429 and 5xx, with exponential backoff (default 4)`,
   async run(argv) {
     const { values } = parseCommandArgs(
       argv,
@@ -59,6 +74,17 @@ Options:
         format: { type: 'string' },
         out: { type: 'string' },
         json: { type: 'boolean' },
+        endpoint: { type: 'string' },
+        model: { type: 'string' },
+        'api-key-env': { type: 'string' },
+        seeds: { type: 'string' },
+        k: { type: 'string' },
+        agreement: { type: 'string' },
+        temperature: { type: 'string' },
+        'max-tokens': { type: 'string' },
+        'evol-rounds': { type: 'string' },
+        'max-failures': { type: 'string' },
+        retries: { type: 'string' },
       },
       false,
     );
@@ -81,6 +107,31 @@ Options:
       split,
       start: numberOption(values.start, '--start', 0, { min: 0, integer: true }),
     };
+
+    if (values.endpoint !== undefined || values.seeds !== undefined) {
+      if (!values.endpoint || !values.model || !values.seeds) throw new UsageError('model-driven augmentation needs --endpoint, --model and --seeds together');
+      const k = numberOption(values.k, '--k', 4, { min: 1, integer: true });
+      return runModelSynth({
+        endpoint: values.endpoint,
+        model: values.model,
+        apiKeyEnv: values['api-key-env'],
+        seeds: values.seeds,
+        stage: options.stage,
+        methods: [...options.methods],
+        count: options.count,
+        start: options.start ?? 0,
+        seed: options.seed,
+        k,
+        minAgreement: numberOption(values.agreement, '--agreement', Math.min(3, k), { min: 1, integer: true }),
+        temperature: numberOption(values.temperature, '--temperature', 0.7, { min: 0 }),
+        maxTokens: numberOption(values['max-tokens'], '--max-tokens', 1024, { min: 1, integer: true }),
+        evolRounds: numberOption(values['evol-rounds'], '--evol-rounds', 2, { min: 1, max: 5, integer: true }),
+        maxFailures: numberOption(values['max-failures'], '--max-failures', 3, { min: 1, integer: true }),
+        retries: numberOption(values.retries, '--retries', 4, { min: 0, integer: true }),
+        format,
+        out: values.out,
+      });
+    }
 
     const writer = new JsonlWriter(values.out);
     const started = performance.now();
