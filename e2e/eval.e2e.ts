@@ -63,7 +63,7 @@ it('imported run inspected safely across reload', async () => {
   const page = await browser.newPage();
   const errors = watchConsole(page);
   await openEvaluate(page);
-  expect(await page.getByTestId('local-runs-note').textContent()).toMatch(/Not available yet/);
+  expect(await page.getByTestId('run-model').textContent()).toMatch(/Add a GGUF model on the Models page first/);
 
   // Load the benchmark through the file input.
   await page.getByTestId('bench-file').setInputFiles(GSM8K_TEST);

@@ -1,8 +1,11 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isTestProblem } from '../../data/generate.ts';
 import { exactHash } from '../../data/text.ts';
 import { cellId, planCells } from './cells.ts';
 import { cellStages, generatePools, generateTestSets, stageCounts } from './data.ts';
+import { DEMO_SPEC } from './demo.ts';
 import { ExperimentSpecError, MAX_PROCEDURAL_SIZE, resolveSpec } from './spec.ts';
 
 const MINIMAL = { sizes: [100, 200] };
@@ -155,5 +158,20 @@ describe('experiment data', () => {
       }
     }
     expect(testSets[1].problems.every((p) => p.level! >= 3)).toBe(true);
+  });
+});
+
+describe('docs/experiments specs', () => {
+  const folder = join(import.meta.dirname, '..', '..', '..', 'docs', 'experiments');
+
+  it('are valid specs', () => {
+    const files = readdirSync(folder).filter((name) => name.endsWith('.json'));
+    expect(files).toContain('demo.json');
+    for (const name of files) expect(() => resolveSpec(JSON.parse(readFileSync(join(folder, name), 'utf8')), name)).not.toThrow();
+  });
+
+  it('include the demo preset as demo.json', () => {
+    const file = JSON.parse(readFileSync(join(folder, 'demo.json'), 'utf8'));
+    expect(resolveSpec(file)).toEqual(resolveSpec(DEMO_SPEC));
   });
 });

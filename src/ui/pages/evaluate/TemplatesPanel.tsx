@@ -6,7 +6,7 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useEffect, useMemo, useState } from 'react';
 import { getDatabase } from '../../../db/database.ts';
-import type { BenchmarkProblemRecord } from '../../../db/eval.ts';
+import type { BenchmarkProblemRecord, SavedTemplateRecord } from '../../../db/eval.ts';
 import { benchmarkProblems } from '../../../eval/benchmark-loader.ts';
 import { exportPrompts, type PromptExportFormat } from '../../../eval/export-prompts.ts';
 import {
@@ -33,7 +33,7 @@ function download(fileName: string, text: string): void {
 }
 
 /** Draws the few-shot exemplars of a template from the chosen split; returns an error message when that fails. */
-function useExemplars(template: PromptTemplate, sourceId: string): { exemplars: ResolvedExemplar[]; error: string | null } {
+export function useExemplars(template: PromptTemplate, sourceId: string): { exemplars: ResolvedExemplar[]; error: string | null } {
   const source = useBenchmarks()?.find((b) => b.id === sourceId);
   const sourceKind = source?.kind;
   const [problems, setProblems] = useState<BenchmarkProblemRecord[]>([]);
@@ -57,6 +57,24 @@ function useExemplars(template: PromptTemplate, sourceId: string): { exemplars: 
       return { exemplars: [], error: (error as Error).message };
     }
   }, [problems, sourceKind, count, seed]);
+}
+
+/** The <option> elements of a template menu: built-in templates by id, then saved ones as "saved:NAME". */
+export function TemplateOptions({ saved }: { saved: SavedTemplateRecord[] | undefined }) {
+  return (
+    <>
+      {(Object.keys(BUILTIN_TEMPLATES) as BuiltinTemplateId[]).map((id) => (
+        <option key={id} value={id}>
+          {BUILTIN_TEMPLATES[id].name}
+        </option>
+      ))}
+      {saved?.map((s) => (
+        <option key={s.name} value={`saved:${s.name}`}>
+          saved: {s.name}
+        </option>
+      ))}
+    </>
+  );
 }
 
 export function TemplatesPanel() {
@@ -132,16 +150,7 @@ export function TemplatesPanel() {
           Start from
           <select value="" onChange={(e) => choose(e.target.value)} data-testid="template-choice">
             <option value="">choose a template…</option>
-            {(Object.keys(BUILTIN_TEMPLATES) as BuiltinTemplateId[]).map((id) => (
-              <option key={id} value={id}>
-                {BUILTIN_TEMPLATES[id].name}
-              </option>
-            ))}
-            {saved?.map((s) => (
-              <option key={s.name} value={`saved:${s.name}`}>
-                saved: {s.name}
-              </option>
-            ))}
+            <TemplateOptions saved={saved} />
           </select>
         </label>
         {template.fewShot && (

@@ -1,7 +1,6 @@
 /**
  * Stored experiment results: open a results.json, pick a stored experiment, and see one accuracy
- * chart per test set, the training-loss curves and the cells that failed. Running a sweep from the
- * page needs the trainer and the evaluator in the worker, and the panel states that until they exist.
+ * chart per test set, the training-loss curves, the cells with their status and the cells that failed.
  */
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useMemo, useState, type ChangeEvent } from 'react';
@@ -9,6 +8,9 @@ import { getDatabase } from '../../../db/database.ts';
 import { deleteExperiment, loadExperimentResults, saveExperimentResults } from '../../../db/scaling.ts';
 import { experimentPanels, experimentSeries, failedCells, lossCurves } from '../../../scaling/experiment-series.ts';
 import { parseResults, ResultsFormatError, type ExperimentResults } from '../../../scaling/results.ts';
+import { gpuWorker } from '../../worker-client.ts';
+import { ExperimentCells } from './ExperimentCells.tsx';
+import { useExperimentRun } from './experiment-run-store.ts';
 import { LossChart } from './LossChart.tsx';
 import { ScalingChart } from './ScalingChart.tsx';
 import { useScalingView } from './scaling-store.ts';
@@ -55,6 +57,7 @@ function ExperimentCharts({ results }: { results: ExperimentResults }) {
 export function ExperimentsPanel() {
   const db = getDatabase();
   const { selectedExperiment, splitSeeds, set } = useScalingView();
+  const runningId = useExperimentRun((s) => s.runningId);
   const [error, setError] = useState<string[] | null>(null);
   const experiments = useLiveQuery(() => db.scalingExperiments.orderBy('createdAt').reverse().toArray(), []);
   const selected = selectedExperiment ?? experiments?.[0]?.id ?? null;
@@ -80,9 +83,8 @@ export function ExperimentsPanel() {
   return (
     <section className="panel" aria-labelledby="experiments-heading" data-testid="experiments-panel">
       <h2 id="experiments-heading">Your experiments</h2>
-      <p className="not-yet">Running data-scaling experiments from this page is not built yet: it arrives with training and evaluation in the workbench.</p>
       <p>
-        Stored results appear here as they are written. You can also open a results file in the workbench's scaling-results format (JSON, described in docs/scaling.md), for
+        Experiments run above and stored results appear here as their cells are written. You can also open a results file in the workbench's scaling-results format (JSON, described in docs/scaling.md), for
         example one written on another machine.
       </p>
       <label className="file-button">
@@ -116,9 +118,15 @@ export function ExperimentsPanel() {
             <button
               type="button"
               className="link-button"
+              disabled={runningId !== null && runningId === selected}
+              title={runningId === selected ? 'Pause the experiment before deleting it.' : undefined}
               onClick={() => {
                 if (selected && window.confirm(`Delete experiment ${selected} and all its cells from this browser?`)) {
                   void deleteExperiment(db, selected);
+                  // Training checkpoints of its unfinished cells live in OPFS, which the worker manages.
+                  void gpuWorker()
+                    .removeExperimentFiles(selected)
+                    .catch((e: unknown) => console.warn(`[scaling] removing the checkpoints of experiment ${selected} failed: ${(e as Error).message}`));
                   set({ selectedExperiment: null });
                 }
               }}
@@ -127,6 +135,7 @@ export function ExperimentsPanel() {
             </button>
           </div>
           {results && <ExperimentCharts results={results} />}
+          {results && <ExperimentCells results={results} />}
         </>
       )}
     </section>

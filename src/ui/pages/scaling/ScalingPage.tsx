@@ -1,9 +1,11 @@
 /**
- * The Scaling page: accuracy against training-data size for stored experiments, imported points
- * and the Skywork-Math paper's reference points, with log-linear and power-law fits.
+ * The Scaling page: runs data-scaling experiments, and plots accuracy against training-data size for
+ * stored experiments, imported points and the Skywork-Math paper's reference points, with
+ * log-linear and power-law fits.
  */
 import { ALPHA_MAX, ALPHA_MIN } from '../../../scaling/fit.ts';
 import { ExperimentsPanel } from './ExperimentsPanel.tsx';
+import { RunExperimentPanel } from './RunExperimentPanel.tsx';
 import { ImportPanel } from './ImportPanel.tsx';
 import { ReferencePanel } from './ReferencePanel.tsx';
 import { useScalingView } from './scaling-store.ts';
@@ -37,6 +39,7 @@ export function ScalingPage() {
       <h1>Scaling</h1>
       <p>Accuracy against training-data size, with 95% intervals and fitted curves. Hover a point for its run; click a point of an experiment to open its evaluation in Inspect.</p>
       <FitSettings />
+      <RunExperimentPanel />
       <ExperimentsPanel />
       <ImportPanel />
       <ReferencePanel />
