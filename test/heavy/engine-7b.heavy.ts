@@ -3,8 +3,9 @@
  * (about 4.1 GB, written with make-model and deleted afterwards) on the Node adapter. The weights
  * stream into GPU buffers in slices of at most 8 MiB, the prompt's logits match the reference
  * forward pass, a few tokens decode, and `mwb bench decode` prints its figures. On lavapipe the
- * buffers live in RAM (about 4.3 GB) and a token takes tens of seconds; the reference pass takes
- * minutes. Needs about 4.2 GB of free space in the temp directory and 10 GB of free memory.
+ * buffers live in RAM (about 4 GB) and a token takes about 20 s; the reference pass takes minutes,
+ * the whole file about 25 minutes. Needs about 4.2 GB of free space in the temp directory and
+ * 10 GB of free memory.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -65,7 +66,9 @@ describe('GPU engine on the mistral-7b shape, q4_0', () => {
       const tensorBytes = file.tensors.reduce((sum, t) => sum + t.byteSize, 0);
 
       let started = performance.now();
-      model = await GpuModel.load(ctx, file, { contextLength: 64, batch: 1, prefillChunk: 16 });
+      // An f32 cache keeps the comparison tight. Prefill chunks of 1 use the matrix-vector kernels,
+      // which lavapipe runs far faster than the tiled GEMM.
+      model = await GpuModel.load(ctx, file, { contextLength: 64, batch: 1, prefillChunk: 1, kvDType: 'f32' });
       const loadSeconds = (performance.now() - started) / 1000;
       console.log(`load: ${loadSeconds.toFixed(0)} s, ${model.describe()}, largest read ${largestRead} bytes, ${bytesRead} bytes read`);
       expect(largestRead).toBeLessThanOrEqual(MAX_READ_BYTES);
@@ -83,8 +86,9 @@ describe('GPU engine on the mistral-7b shape, q4_0', () => {
       const reference = ReferenceModel.load(file, { cacheBytes: 256 << 20 });
       const referenceLogits = await reference.forward(prompt, reference.createCache());
       console.log(`reference forward of ${prompt.length} tokens: ${((performance.now() - started) / 1000).toFixed(0)} s`);
-      // f32 sums over 4096–14336 terms in another order, through 32 layers, and an f16 KV cache.
-      assertClose('7B-shape prompt logits', gpuLogits, referenceLogits, { atol: 2e-3, rtol: 2e-2 });
+      // Logits have a standard deviation near 1.3. What differs is the order of f32 sums over
+      // 4096–14336 terms, through 32 layers.
+      assertClose('7B-shape prompt logits', gpuLogits, referenceLogits, { atol: 1e-4, rtol: 1e-3 });
 
       const results: SequenceResult[] = [];
       started = performance.now();
@@ -106,7 +110,7 @@ describe('GPU engine on the mistral-7b shape, q4_0', () => {
 
   it('mwb bench decode prints bytes per second', async () => {
     // Asynchronous, so the test worker keeps responding to vitest while the bench runs for minutes.
-    const args = [join(ROOT, 'bin', 'mwb.js'), 'bench', 'decode', path, '--prompt-tokens', '8', '--tokens', '3'];
+    const args = [join(ROOT, 'bin', 'mwb.js'), 'bench', 'decode', path, '--prompt-tokens', '4', '--tokens', '3', '--prefill-chunk', '1'];
     const { stdout } = await promisify(execFile)(process.execPath, args, { cwd: ROOT, timeout: 3_000_000 }).catch((error: { code?: number; stderr?: string }) => {
       throw new Error(`mwb bench decode failed (exit ${error.code}):\n${error.stderr}`);
     });

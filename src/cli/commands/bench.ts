@@ -18,6 +18,8 @@ Options:
   --batch B          sequences decoded together (default 1)
   --prompt-tokens P  prompt tokens per sequence (default 128)
   --tokens N         timed decode steps (default 64)
+  --prefill-chunk C  prompt tokens per prefill step (default 256, at most the context); on a
+                     software adapter 1 is faster, because it uses the matrix-vector kernels
   --bandwidth GBPS   memory bandwidth of the GPU in GB/s from its specification; default: measured
                      here with a 256 MiB buffer copy
   --gpu-memory MB    MiB of GPU memory the model may use (default: free system memory on a
@@ -63,6 +65,7 @@ export const benchCommand: Command = {
       batch: { type: 'string' },
       'prompt-tokens': { type: 'string' },
       tokens: { type: 'string' },
+      'prefill-chunk': { type: 'string' },
       bandwidth: { type: 'string' },
       'gpu-memory': { type: 'string' },
       json: { type: 'boolean' },
@@ -74,13 +77,14 @@ export const benchCommand: Command = {
     const batch = numberOption(values.batch, '--batch', 1, { min: 1, max: 1024, integer: true });
     const promptTokens = numberOption(values['prompt-tokens'], '--prompt-tokens', 128, { min: 1, integer: true });
     const tokens = numberOption(values.tokens, '--tokens', 64, { min: 1, integer: true });
+    const prefillChunk = values['prefill-chunk'] === undefined ? undefined : numberOption(values['prefill-chunk'], '--prefill-chunk', 0, { min: 1, integer: true });
     const givenBandwidth = values.bandwidth === undefined ? undefined : numberOption(values.bandwidth, '--bandwidth', 0, { min: 1e-6 });
     const gpuMemoryMb = values['gpu-memory'] === undefined ? undefined : numberOption(values['gpu-memory'], '--gpu-memory', 0, { min: 0.01 });
 
     await withGgufFile(path, async (file) => {
       const summary = summarizeModelFile(file);
       const warmupSteps = 2;
-      const model = await loadCliModel(file, { contextLength: promptTokens + warmupSteps + tokens + 1, batch, gpuMemoryMb });
+      const model = await loadCliModel(file, { contextLength: promptTokens + warmupSteps + tokens + 1, batch, prefillChunk, gpuMemoryMb });
       try {
         const result = await benchDecode(model, { promptTokens, tokens, warmupSteps });
         const bandwidthGBps = givenBandwidth ?? (await measureCopyBandwidth(model.ctx));
