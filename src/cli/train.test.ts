@@ -160,5 +160,7 @@ describe('mwb train', () => {
     expect(runMwb(['train', '--data', normalPath, '--config', 'micro']).stderr).toMatch(/--out FILE.gguf is required/);
     expect(runMwb(['train', '--data', normalPath, '--config', 'huge', '--out', 'x.gguf']).stderr).toMatch(/--config must be one of micro, tiny, mini, small, medium/);
     expect(runMwb(['train', '--data', normalPath, '--config', 'micro', '--type', 'q5_k', '--out', 'x.gguf']).stderr).toMatch(/--type must be one of f32, f16, q8_0, q4_0/);
+    expect(runMwb(['train', '--data', normalPath, '--config', 'micro', '--layers', '0', '--out', 'x.gguf']).stderr).toMatch(/--layers must be an integer ≥ 1, got "0"/);
+    expect(runMwb(['train', '--data', normalPath, '--config', 'micro', '--heads', '3', '--out', 'x.gguf']).stderr).toMatch(/Invalid model config field "headCount": 3 does not divide embeddingLength 32/);
   });
 });

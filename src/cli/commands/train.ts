@@ -25,6 +25,11 @@ const OPTIONS = {
   mixed: { type: 'boolean' },
   config: { type: 'string' },
   init: { type: 'string' },
+  layers: { type: 'string' },
+  embd: { type: 'string' },
+  heads: { type: 'string' },
+  'kv-heads': { type: 'string' },
+  ff: { type: 'string' },
   tokenizer: { type: 'string' },
   vocab: { type: 'string' },
   context: { type: 'string' },
@@ -68,6 +73,8 @@ the held-out loss are printed; the trained model is written as GGUF (llama archi
 
 Model and data:
   --config NAME         model shape: ${Object.entries(TRAIN_PRESETS).map(([n, c]) => `${n} (${c.blockCount}×${c.embeddingLength})`).join(', ')}
+  --layers N, --embd N, --heads N, --kv-heads N, --ff N
+                        change the preset's blocks, width, query heads, key/value heads or feed-forward width
   --init FILE.gguf      fine-tune this F32/F16 llama model (its shape and tokenizer) instead of --config
   --tokenizer KIND      bpe (default): learned from the training texts; byte: 256 byte tokens
   --vocab N             BPE vocabulary size, special and byte tokens included (default ${DEFAULT_BPE_VOCAB}, at least ${MIN_BPE_VOCAB})
@@ -176,6 +183,12 @@ export const trainCommand: Command = {
     const prepared = await prepareTrainingData({ stages, template, tokenizer, seqLen: context, overflow, heldOut: heldOutOption(values['held-out']), seed });
 
     const model = initial ? { ...initial.config, contextLength: Math.max(initial.config.contextLength, context) } : presetConfig(values.config!, prepared.data.tokenizer.vocabSize, context);
+    const shape = { blockCount: 'layers', embeddingLength: 'embd', headCount: 'heads', headCountKv: 'kv-heads', feedForwardLength: 'ff' } as const;
+    for (const [field, flag] of Object.entries(shape) as [keyof typeof shape, (typeof shape)[keyof typeof shape]][]) {
+      if (values[flag] === undefined) continue;
+      if (initial) throw new UsageError(`--${flag} does not apply with --init: the GGUF model fixes the shape`);
+      model[field] = numberOption(values[flag], `--${flag}`, 0, { min: 1, integer: true });
+    }
     const config: TrainingConfig = {
       ...DEFAULT_TRAINING,
       model,
