@@ -68,7 +68,7 @@ export interface ExperimentInfo {
   name: string;
   /** ISO 8601 timestamp. */
   createdAt: string;
-  /** The experiment specification (SPEC.json) the sweep ran, kept as given. */
+  /** The experiment specification (SPEC.json) the sweep ran; the sweep runner stores it with its defaults filled in. */
   spec?: unknown;
 }
 
