@@ -2,8 +2,8 @@
  * The GPU memory a model load allocates, computed from the GGUF header before any buffer
  * exists: every tensor in its GPU layout (split into binding-sized parts), the KV cache for the
  * requested context and batch, the activation buffers of the prefill and decode plans, the logits
- * and the RoPE table. Uniform buffers and the driver's own overhead are not counted, so the total
- * is a lower bound of what the device needs.
+ * and the RoPE table. Uniform buffers, the mappable readback buffer (host memory on most GPUs) and
+ * the driver's own overhead are not counted, so the total is a lower bound of what the device needs.
  */
 import type { GgufFile, GgufTensorInfo } from '../model/gguf/file.ts';
 import type { ModelConfig } from '../model/config.ts';

@@ -65,7 +65,7 @@ export class GpuModel {
   private disposed = false;
   private gpuSampler: Promise<GpuSampler> | null = null;
   /** Set while a generation uses the KV-cache slots; a second one must wait for it. */
-  private generating = false;
+  private slotsClaimed = false;
   /** u32 scratch for host writes of ids, positions and cache rows. */
   private readonly hostRows: Uint32Array;
 
@@ -299,16 +299,21 @@ export class GpuModel {
     return this.gpuSampler;
   }
 
+  /** True while a generation holds the KV-cache slots (see claimSlots). */
+  get generating(): boolean {
+    return this.slotsClaimed;
+  }
+
   /**
    * Marks the KV-cache slots as in use until the returned function is called. Raises an error when
    * another generation uses them, because two would overwrite each other's sequences.
    */
   claimSlots(): () => void {
     this.checkUsable();
-    if (this.generating) throw new Error(`${this.name} is already generating; wait for it to finish or stop it first`);
-    this.generating = true;
+    if (this.slotsClaimed) throw new Error(`${this.name} is already generating; wait for it to finish or stop it first`);
+    this.slotsClaimed = true;
     return () => {
-      this.generating = false;
+      this.slotsClaimed = false;
     };
   }
 

@@ -107,7 +107,8 @@ export interface ModelsService {
   deleteCachedModel(name: string): Promise<ModelsOutcome<object>>;
   describeCachedModel(name: string): Promise<ModelsOutcome<{ summary: ModelFileSummary }>>;
   loadModel(name: string, settings: LoadSettings, onProgress?: (progress: LoadProgress) => void): Promise<ModelsOutcome<{ loaded: LoadedModelView }>>;
-  unloadModel(): Promise<void>;
+  /** Unloads the model, stopping a running solve; fails while an evaluation or shard runs on it. */
+  unloadModel(): Promise<ModelsOutcome<object>>;
   loadedModel(): Promise<LoadedModelView | null>;
   solve(request: SolveRequest, onText?: (piece: string) => void): Promise<ModelsOutcome<{ result: SolveResult }>>;
   /** Stops the running solve; false when none runs. */
@@ -263,6 +264,7 @@ export function createModelsService(): ModelsService & { openLoadedGenerator(nam
       const progress = throttle(onProgress, PROGRESS_INTERVAL_MS);
       try {
         if (solving) throw new Error('A problem is being solved; stop it before loading another model.');
+        if (loaded?.local.model.generating) throw new Error(`${loaded.view.name} is generating for an evaluation or a shard; stop that first.`);
         loaded?.local.model.dispose();
         loaded = null;
         const file = await openCachedModel(name);
@@ -294,9 +296,19 @@ export function createModelsService(): ModelsService & { openLoadedGenerator(nam
     },
 
     async unloadModel() {
-      solving?.abort();
-      loaded?.local.model.dispose();
-      loaded = null;
+      try {
+        if (solving) {
+          solving.abort();
+          // The solve ends at its next step, which frees the slots before the buffers go.
+          while (solving) await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        if (loaded?.local.model.generating) throw new Error(`${loaded.view.name} is generating for an evaluation or a shard; stop that first.`);
+        loaded?.local.model.dispose();
+        loaded = null;
+        return { ok: true };
+      } catch (error) {
+        return failure(error, 'unloading the model');
+      }
     },
 
     async loadedModel() {

@@ -158,8 +158,9 @@ export async function loadModel(name: string): Promise<void> {
 }
 
 export async function unloadModel(): Promise<void> {
-  await gpuWorker().unloadModel();
-  state().set({ loaded: null, solve: EMPTY_SOLVE });
+  const result = await gpuWorker().unloadModel();
+  if (result.ok) state().set({ loaded: null, solve: EMPTY_SOLVE, loadError: null });
+  else state().set({ loadError: result.error });
 }
 
 export async function solve(request: SolveRequest): Promise<void> {
