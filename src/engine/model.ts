@@ -299,7 +299,7 @@ export class GpuModel {
     return this.gpuSampler;
   }
 
-  /** True while a generation holds the KV-cache slots (see claimSlots). */
+  /** True while a generation uses the KV-cache slots (see claimSlots). */
   get generating(): boolean {
     return this.slotsClaimed;
   }

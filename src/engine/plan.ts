@@ -13,8 +13,9 @@
  * A plan is built once. A step only rewrites small host buffers (token ids, positions, cache rows)
  * and uniform words, and adjusts grids, so no pipeline or bind group is created per token.
  * Elementwise kernels (RMSNorm, RoPE, SwiGLU, the embedding gather) always run over all rows of
- * their plan: rows past the step's tokens hold stale data that nothing reads, which costs little next
- * to the matrix products, and those products, the KV append and attention run on the live rows only.
+ * their plan. Rows past the step's tokens contain stale data that nothing reads, and that costs
+ * little next to the matrix products. The products, the KV append and attention run on the live
+ * rows only.
  */
 import type { GpuContext } from '../gpu/context.ts';
 import { releaseCall, type KernelCall } from '../kernels/common.ts';
