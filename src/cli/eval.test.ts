@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runMwb, SHARED_DATA } from '../../test/cli.ts';
+import { runMwb, runMwbAsync, SHARED_DATA } from '../../test/cli.ts';
 import { ALPACA_COT_TEXT } from '../eval/templates.ts';
 import { encodeGguf } from '../model/gguf/writer.ts';
 import { randomModel } from '../model/random-model.ts';
@@ -32,9 +32,9 @@ const readLines = (path: string): EvalLine[] =>
 const common = ['--context', '1024', '--max-tokens', '6', '--batch', '4'];
 
 describe('mwb eval', () => {
-  it('grades GSM8K problems into JSONL, prints the summary and resumes an interrupted run', { timeout: 240_000 }, () => {
+  it('GSM8K run writes JSONL and resumes', { timeout: 240_000 }, async () => {
     const out = join(dir, 'gsm8k.jsonl');
-    const first = runMwb(['eval', model, '--bench', 'gsm8k', '--data', GSM8K, '--limit', '5', '--out', out, ...common]);
+    const first = await runMwbAsync(['eval', model, '--bench', 'gsm8k', '--data', GSM8K, '--limit', '5', '--out', out, ...common]);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/accuracy: \d of 5 = [\d.]+% \(95% interval [\d.]+%–[\d.]+%\)/);
     expect(first.stdout).toMatch(/finished: 5 of 5 samples/);
@@ -55,7 +55,7 @@ describe('mwb eval', () => {
     // An interrupted run: two finished lines and a line cut off mid-write.
     const kept = readFileSync(out, 'utf8').split('\n').slice(0, 2);
     writeFileSync(out, `${kept.join('\n')}\n{"problemIndex":4,"sa`);
-    const resumed = runMwb(['eval', model, '--bench', 'gsm8k', '--data', GSM8K, '--limit', '5', '--out', out, '--resume', '--json', ...common]);
+    const resumed = await runMwbAsync(['eval', model, '--bench', 'gsm8k', '--data', GSM8K, '--limit', '5', '--out', out, '--resume', '--json', ...common]);
     expect(resumed.code, resumed.stderr).toBe(0);
     const summary = JSON.parse(resumed.stdout);
     expect(summary).toMatchObject({ status: 'finished', problems: 5, summary: { problems: 5, samples: 5 } });
@@ -64,15 +64,15 @@ describe('mwb eval', () => {
     expect(new Set(after.map((l) => l.problemIndex))).toEqual(new Set([0, 1, 2, 3, 4]));
   });
 
-  it('reports MATH-500 levels and subjects', { timeout: 240_000 }, () => {
+  it('reports MATH-500 levels and subjects', { timeout: 240_000 }, async () => {
     const out = join(dir, 'math500.jsonl');
-    const result = runMwb(['eval', model, '--bench', 'math500', '--data', MATH500, '--limit', '3', '--out', out, ...common]);
+    const result = await runMwbAsync(['eval', model, '--bench', 'math500', '--data', MATH500, '--limit', '3', '--out', out, ...common]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/Level \d: \d\/\d/);
     expect(readLines(out).map((l) => l.problemId).sort()).toEqual(['test/algebra/2584.json', 'test/intermediate_algebra/1994.json', 'test/precalculus/807.json'].sort());
   });
 
-  it('rejects a file of another benchmark, naming the missing fields', () => {
+  it("rejects another benchmark's file", () => {
     const out = join(dir, 'wrong.jsonl');
     const result = runMwb(['eval', model, '--bench', 'math', '--data', GSM8K, '--out', out, ...common]);
     expect(result.code).toBe(1);

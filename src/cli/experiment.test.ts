@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runMwb } from '../../test/cli.ts';
+import { runMwb, runMwbAsync, SHARED_DATA } from '../../test/cli.ts';
 import { parseResults } from '../scaling/results.ts';
 
 const SPEC = {
@@ -13,11 +13,12 @@ const SPEC = {
   curriculum: ['mixed'],
   epochs: 1,
   testSize: 2,
-  model: { preset: 'micro', context: 96 },
+  model: { preset: 'micro', context: 512 },
   data: { families: ['arithmetic'], normalDifficulty: 1, hardDifficulty: 2, hardFraction: 0.25 },
   tokenizer: { kind: 'bpe', vocabSize: 400 },
-  training: { batch: 8, microBatch: 8 },
+  training: { batch: 8, microBatch: 2 },
   evaluation: { maxTokens: 6, batch: 2 },
+  benchmark: { kind: 'gsm8k', path: join(SHARED_DATA, 'gsm8k', 'test.jsonl'), limit: 2 },
 };
 
 let dir: string;
@@ -30,7 +31,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('mwb experiment', () => {
-  it('rejects an impossible spec, naming the file and the field', () => {
+  it('rejects an impossible spec', () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ ...SPEC, epochs: 0 }));
     const result = runMwb(['experiment', bad, '--check']);
@@ -43,20 +44,22 @@ describe('mwb experiment', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/3 cells \(3 sizes × 1 methods × 1 curricula × 1 seeds\)/);
     expect(result.stdout).toMatch(/size 24: 18 normal \+ 6 hard examples, 1 epochs, 3 optimizer steps/);
+    expect(result.stdout).toMatch(/test set: 2 normal \+ 2 hard problems \+ 2 gsm8k/);
   });
 
-  it('runs a sweep that mwb fit reads, then resumes without training again', { timeout: 300_000 }, () => {
+  it('sweep feeds mwb fit and resumes', { timeout: 300_000 }, async () => {
     const out = join(dir, 'results.json');
     const outputs = join(dir, 'outputs');
-    const run = runMwb(['experiment', specPath, '--out', out, '--outputs', outputs]);
+    const run = await runMwbAsync(['experiment', specPath, '--out', out, '--outputs', outputs]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/finished: 3 cells done, 0 failed, 0 to run/);
     const results = parseResults(readFileSync(out, 'utf8'), out);
     expect(results.cells.map((c) => [c.id, c.status, c.evaluations.map((e) => e.total)])).toEqual([
-      ['plain-mixed-s1-n8', 'done', [2, 2]],
-      ['plain-mixed-s1-n16', 'done', [2, 2]],
-      ['plain-mixed-s1-n24', 'done', [2, 2]],
+      ['plain-mixed-s1-n8', 'done', [2, 2, 2]],
+      ['plain-mixed-s1-n16', 'done', [2, 2, 2]],
+      ['plain-mixed-s1-n24', 'done', [2, 2, 2]],
     ]);
+    expect(results.cells[0].evaluations[2]).toMatchObject({ testSet: 'benchmark', benchmark: 'gsm8k' });
     expect(results.experiment.spec).toMatchObject({ name: SPEC.name, sizes: SPEC.sizes, data: { seed: 1 } });
     expect(readFileSync(join(outputs, 'plain-mixed-s1-n24.hard.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
     expect(existsSync(`${out}.checkpoints`)).toBe(false);
@@ -64,8 +67,9 @@ describe('mwb experiment', () => {
     const fit = runMwb(['fit', out]);
     expect(fit.code, fit.stderr).toBe(0);
     expect(fit.stdout).toMatch(/panel normal\n {2}plain · mixed {2}\(3 points, 8–24\)/);
+    expect(fit.stdout).toMatch(/panel benchmark:gsm8k/);
 
-    const again = runMwb(['experiment', specPath, '--out', out]);
+    const again = await runMwbAsync(['experiment', specPath, '--out', out]);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).not.toMatch(/training/);
     expect(parseResults(readFileSync(out, 'utf8'), out).cells).toEqual(results.cells);
