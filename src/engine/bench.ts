@@ -59,7 +59,6 @@ export function weightBytesPerStep(model: GpuModel, rows: number): number {
  * generation does. End-of-sequence tokens do not stop it, so every step decodes all rows.
  */
 export async function benchDecode(model: GpuModel, options: DecodeBenchOptions): Promise<DecodeBenchResult> {
-  const batch = model.batch;
   const { promptTokens, tokens } = options;
   const warmupSteps = options.warmupSteps ?? 2;
   if (promptTokens < 1 || promptTokens + warmupSteps + tokens > model.contextLength) {
