@@ -1,8 +1,9 @@
 /**
  * A micro data-scaling sweep in Chromium (WebGPU on SwiftShader, real IndexedDB and OPFS): three
- * sizes, one seed, a micro model trained for a few steps, started from the Scaling page's form. The
- * chart shows three points with intervals, the CSV export has three rows, and a point opens the
- * cell's evaluation in Inspect.
+ * sizes, one seed, a micro model trained for a few steps, started from the Scaling page's form. A
+ * reload mid-sweep keeps the finished cell, and Resume finishes the rest. The chart then shows three
+ * points with intervals, the CSV export has three rows, and a point opens the cell's evaluation in
+ * Inspect.
  */
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
@@ -22,6 +23,27 @@ async function download(page: Page, button: RegExp): Promise<{ name: string; tex
   return { name: file.suggestedFilename(), text: await readFile((await file.path()) as string, 'utf8') };
 }
 
+/** Reads one stored cell of the only experiment straight from IndexedDB. */
+function storedCell(page: Page, id: string): Promise<Record<string, unknown>> {
+  return page.evaluate(
+    (cellId) =>
+      new Promise<Record<string, unknown>>((resolve, reject) => {
+        const request = indexedDB.open('math-reasoning-workbench');
+        request.onerror = () => reject(request.error);
+        request.onsuccess = () => {
+          const db = request.result;
+          const read = db.transaction('scalingCells').objectStore('scalingCells').getAll();
+          read.onsuccess = () => {
+            resolve((read.result as Record<string, unknown>[]).find((cell) => cell.id === cellId)!);
+            db.close();
+          };
+          read.onerror = () => reject(read.error);
+        };
+      }),
+    id,
+  );
+}
+
 /** Micro settings: 1 + 2 + 3 optimizer steps of a 2 × 32 model, 3 + 3 test problems of at most 6 tokens per cell. */
 const FORM: [string, string][] = [
   ['experiment-name', 'micro sweep'],
@@ -37,7 +59,7 @@ const FORM: [string, string][] = [
   ['experiment-eval-batch', '3'],
 ];
 
-it('micro sweep runs, plots and exports', async () => {
+it('micro sweep resumes, plots and exports', async () => {
   const page = await browser.newPage();
   const errors = watchConsole(page);
   await page.goto(`${inject('baseUrl')}#/scaling`);
@@ -57,9 +79,19 @@ it('micro sweep runs, plots and exports', async () => {
   await page.getByTestId('experiment-start').click();
 
   await page.getByTestId('experiment-progress').waitFor({ timeout: 60_000 });
-  await expect.poll(() => page.getByTestId('experiment-message').textContent().catch(() => ''), { timeout: 540_000, interval: 2000 }).toBe('Experiment finished: 3 cells done, 0 failed, 0 to run.');
 
+  // Reload while the second cell runs; the first stays done, and Resume finishes the sweep.
   const cells = page.getByTestId('experiment-cell');
+  await expect.poll(() => cells.nth(1).getAttribute('data-status').catch(() => null), { timeout: 300_000, interval: 500 }).toBe('running');
+  const firstBefore = await storedCell(page, 'plain-mixed-s1-n8');
+  expect(firstBefore.status).toBe('done');
+  await page.reload();
+  await page.getByTestId('experiment-cells').waitFor({ timeout: 60_000 });
+  expect(await cells.nth(1).textContent()).toMatch(/interrupted/);
+  await page.getByTestId('experiment-resume').click();
+  await expect.poll(() => page.getByTestId('experiment-message').textContent().catch(() => ''), { timeout: 540_000, interval: 2000 }).toBe('Experiment finished: 3 cells done, 0 failed, 0 to run.');
+  expect(await storedCell(page, 'plain-mixed-s1-n8')).toEqual(firstBefore);
+
   expect(await cells.count()).toBe(3);
   for (let i = 0; i < 3; i++) expect(await cells.nth(i).getAttribute('data-status')).toBe('done');
 
