@@ -6,6 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { planCells } from '../../scaling/experiment/cells.ts';
 import { stageCounts } from '../../scaling/experiment/data.ts';
 import { runExperiment, type ExperimentProgress } from '../../scaling/experiment/runner.ts';
@@ -155,7 +156,9 @@ export const experimentCommand: Command = {
 
     const results = await openResults(out, spec, values.restart ?? false);
     if (values.restart && checkpointDir) await rm(checkpointDir, { recursive: true, force: true });
-    const extraTestSets = await benchmarkTestSet(spec.benchmark);
+    // A relative benchmark path is read from the spec file's folder, so a spec works from any directory.
+    const benchmark = spec.benchmark?.path ? { ...spec.benchmark, path: resolve(dirname(positionals[0]), spec.benchmark.path) } : spec.benchmark;
+    const extraTestSets = await benchmarkTestSet(benchmark);
     const host = createNodeHost({ out, results, checkpointDir, outputsDir: values.outputs, gpuMemoryMb });
     if (!values.json) printPlan(spec);
 

@@ -13,6 +13,7 @@
 import type { Generator, SamplingParams } from '../../eval/runs/generator.ts';
 import { builtinTemplate } from '../../eval/templates.ts';
 import type { GpuContext } from '../../gpu/context.ts';
+import { GpuUnavailableError } from '../../gpu/errors.ts';
 import type { GgufFile } from '../../model/gguf/file.ts';
 import { openGguf } from '../../model/gguf/reader.ts';
 import { bytesSource } from '../../model/gguf/source.ts';
@@ -247,6 +248,8 @@ async function runCell(host: ExperimentHost, spec: ExperimentSpec, plan: Planned
       return 'paused';
     }
   } catch (error) {
+    // Without an adapter no cell can run, so the sweep stops instead of failing every cell.
+    if (error instanceof GpuUnavailableError) throw error;
     return fail(error);
   }
 
