@@ -154,7 +154,10 @@ export function decodeCheckpoint<T>(bytes: Uint8Array, file: string): Checkpoint
 /** Views checkpoint bytes as f32 values, copying when the bytes are not 4-byte aligned. */
 export function asFloat32(bytes: Uint8Array): Float32Array {
   if (bytes.byteOffset % 4 === 0) return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-  return new Float32Array(bytes.slice().buffer);
+  // A copy of its own: slice() of a Node Buffer would share the Buffer pool's memory.
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return new Float32Array(copy.buffer);
 }
 
 export function float32Bytes(values: Float32Array): Uint8Array {
