@@ -8,7 +8,7 @@
  *
  * The host supplies what differs between the browser worker and the command line: the GPU, where
  * cells and checkpoints are stored, how a trained model becomes a Generator, and how a test set is
- * evaluated (through stored eval runs in the browser, straight to the results file in Node).
+ * evaluated. The browser evaluates through stored eval runs, Node straight into the results file.
  */
 import type { Generator, SamplingParams } from '../../eval/runs/generator.ts';
 import { builtinTemplate } from '../../eval/templates.ts';

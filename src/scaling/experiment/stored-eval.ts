@@ -68,7 +68,8 @@ export async function benchmarkTestSet(db: WorkbenchDatabase, benchmarkId: strin
   const benchmark = await db.benchmarks.get(benchmarkId);
   if (!benchmark || benchmark.status !== 'ready') throw new Error(`Benchmark ${benchmarkId} is not loaded in this browser; load it on the Evaluate page first.`);
   if (benchmark.kind === 'custom') throw new Error(`Benchmark "${benchmark.name}" is a custom file; an experiment evaluates on GSM8K, MATH or MATH-500.`);
-  const rows = await db.benchmarkProblems.where('[benchmarkId+index]').between([benchmarkId, 0], [benchmarkId, limit - 1]).toArray();
+  // between() leaves out its upper bound, so this reads indexes 0 to limit - 1.
+  const rows = await db.benchmarkProblems.where('[benchmarkId+index]').between([benchmarkId, 0], [benchmarkId, limit]).toArray();
   return {
     benchmark,
     testSet: {
