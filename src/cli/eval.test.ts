@@ -83,5 +83,9 @@ describe('mwb eval', () => {
   it('checks its arguments', () => {
     expect(runMwb(['eval', model, '--bench', 'aime', '--data', GSM8K, '--out', 'x.jsonl']).stderr).toMatch(/--bench must be one of gsm8k, math, math500/);
     expect(runMwb(['eval', model, '--bench', 'gsm8k', '--data', GSM8K, '--out', 'x.jsonl', '--samples', '4']).stderr).toMatch(/needs --temperature above 0/);
+    const chat = runMwb(['eval', model, '--bench', 'gsm8k', '--data', GSM8K, '--out', join(dir, 'chat.jsonl'), '--template', 'chat-boxed']);
+    expect(chat.code).toBe(1);
+    expect(chat.stderr).toMatch(/has no tokenizer\.chat_template; use a text template such as alpaca-cot/);
+    expect(existsSync(join(dir, 'chat.jsonl'))).toBe(false);
   });
 });

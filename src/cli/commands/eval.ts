@@ -166,9 +166,6 @@ export const evalCommand: Command = {
 
     const stored = values.resume && existsSync(out) ? await readStoredLines(out, problems, samples) : [];
     const finished = new Set(stored.map((line) => sampleKey(line.problemIndex, line.sample)));
-    // The file is rewritten with the stored lines only, so a line cut off by a crash does not run into the next one.
-    await writeFile(`${out}.partial`, stored.map((line) => `${JSON.stringify(line)}\n`).join(''));
-    await rename(`${out}.partial`, out);
     const total = problems.length * samples;
     if (!values.json) console.error(`${problems.length} ${bench} problems × ${samples} sample${samples > 1 ? 's' : ''}${finished.size > 0 ? `, ${finished.size} stored in ${out}` : ''}; template ${templateId}, batch ${batch}`);
 
@@ -185,13 +182,20 @@ export const evalCommand: Command = {
     try {
       await withGgufFile(positionals[0], async (file) => {
         const tokenizer = GgufTokenizer.fromGguf(file);
+        const renderChat = chatRenderer(tokenizer);
+        if (template.format === 'chat' && !renderChat) {
+          throw new UsageError(`--template ${templateId} formats prompts with the model's chat template, but ${positionals[0]} has no tokenizer.chat_template; use a text template such as alpaca-cot`);
+        }
         const model = await loadCliModel(file, { contextLength: contextOption, batch, gpuMemoryMb });
+        // The file is rewritten with the stored lines only, so a line cut off by a crash does not run into the next one.
+        await writeFile(`${out}.partial`, stored.map((line) => `${JSON.stringify(line)}\n`).join(''));
+        await rename(`${out}.partial`, out);
         try {
           const generator = new LocalGenerator({ model, tokenizer, name: file.name, detail: model.describe() });
           let writes = Promise.resolve();
           missing = await generateAndGrade(generator, problems, {
             template,
-            renderChat: chatRenderer(tokenizer),
+            renderChat,
             exemplars,
             sampling,
             samples,

@@ -91,7 +91,9 @@ describe('experiments service', () => {
     const spec = { ...SPEC, benchmark: { kind: 'gsm8k', id: loaded.benchmark.id, limit: 2 } };
     let experimentId = '';
     const first = await service.startExperiment(spec, (p: ExperimentProgress) => {
-      if (p.phase === 'training' && p.cellId === 'plain-mixed-s1-n16' && p.done === 1) void service.runningExperiment().then((id) => id && service.pauseExperiment(id));
+      if (p.phase === 'training' && p.cellId === 'plain-mixed-s1-n16' && p.done === 1) void service.runningExperiment().then((id) => {
+        if (id) void service.pauseExperiment(id);
+      });
     });
     expect(first).toMatchObject({ ok: true, status: 'paused', done: 1, remaining: 1 });
     if (!first.ok) return;
