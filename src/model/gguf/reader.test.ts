@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHARED_DATA } from '../../../test/cli.ts';
 import { GgufValueType } from './metadata.ts';
 import { openGguf } from './reader.ts';
-import { blobSource, openUrlSource, type ByteSource } from './source.ts';
+import { blobSource, bytesSource, openUrlSource, type ByteSource } from './source.ts';
 import { openFileSource } from './source-node.ts';
 
 const VOCAB = join(SHARED_DATA, 'gguf-vocab');
@@ -105,6 +105,14 @@ describe('reader on llama.cpp vocabulary files', () => {
 });
 
 describe('byte sources', () => {
+  it('bytesSource reads typed arrays from a Node Buffer', async () => {
+    // readFileSync returns a Buffer; its slice() is a view into a shared pool, which must not leak in.
+    const file = await openGguf(bytesSource(readFileSync(LLAMA_SPM)));
+    const scores = file.getArray('tokenizer.ggml.scores')!;
+    expect(scores.items).toHaveLength(32000);
+    expect(Array.from([300, 1000, 31999], (i) => (scores.items as Float32Array)[i])).toEqual([-41, -741, -31740]);
+  });
+
   it('blobSource reads a File by slices', async () => {
     const bytes = readFileSync(LLAMA_SPM);
     const file = new File([bytes], 'ggml-vocab-llama-spm.gguf');

@@ -321,8 +321,11 @@ function describeTensor(tensor: GgufTensorInfo): string {
 
 /** Copies little-endian array items into a typed array of the item type. */
 function typedItems(itemType: GgufValueType, bytes: Uint8Array, count: number): GgufArrayItems {
-  // A copy gives a fresh, aligned buffer that views of every element size can share.
-  const buffer = bytes.slice().buffer;
+  // A copy gives a fresh, aligned buffer that views of every element size can share. It is made with
+  // set() because a Node Buffer's slice() returns a view into Buffer's shared pool, not a copy.
+  const copy = new Uint8Array(bytes.length);
+  copy.set(bytes);
+  const buffer = copy.buffer;
   if (itemType === GgufValueType.BOOL) return Array.from(new Uint8Array(buffer), (b) => b !== 0);
   const littleEndianView = HOST_IS_LITTLE_ENDIAN ? TYPED_ARRAYS[itemType] : undefined;
   if (littleEndianView) return new littleEndianView(buffer);
