@@ -49,6 +49,14 @@ describe('generateProblems', () => {
     expect(test[0].id.startsWith('t')).toBe(true);
   });
 
+  it('test set holds each problem once', () => {
+    // Level-1 arithmetic has few distinct problems, so plain draws repeat; the test set skips repeats.
+    const options = { stage: 'normal' as const, methods: ['plain'] as const, families: ['arithmetic' as const], difficulty: 1, count: 200, seed: 3 };
+    const test = generateTestSet({ ...options, methods: [...options.methods], families: [...options.families] });
+    expect(new Set(test.map((i) => i.hash)).size).toBe(test.length);
+    expect(test.length).toBeGreaterThan(100);
+  });
+
   it('rejects invalid options with the field name', () => {
     expect(() => [...generateProblems({ stage: 'normal', methods: [], count: 1, seed: 1 })]).toThrow(/methods/);
     expect(() => [...generateProblems({ stage: 'normal', methods: ['plain'], families: ['topology' as never], count: 1, seed: 1 })]).toThrow(/unknown problem family "topology"/);

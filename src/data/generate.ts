@@ -180,7 +180,24 @@ export function* generateProblems(options: GenerateOptions): Generator<SynthItem
   for (const event of generateEvents(options)) if ('item' in event) yield event.item;
 }
 
-/** Generates a held-out test set: problems from the test hash bucket and a separate seed space. */
+/** How many draws per requested item a test set may use before it stops with fewer items. */
+const TEST_DRAWS_PER_ITEM = 50;
+
+/**
+ * Generates a held-out test set: problems from the test hash bucket and a separate seed space, each
+ * problem text once. Easy levels have few distinct problems, so repeats are skipped; a set whose
+ * space runs out before `count` distinct problems comes back shorter rather than padded with repeats.
+ */
 export function generateTestSet(options: Omit<GenerateOptions, 'split'>): SynthItem[] {
-  return [...generateProblems({ ...options, split: 'test' })];
+  const seen = new Set<string>();
+  const items: SynthItem[] = [];
+  const draws = { ...options, split: 'test' as const, count: Number.MAX_SAFE_INTEGER };
+  validateOptions({ ...options, split: 'test' });
+  for (let index = options.start ?? 0, tried = 0; items.length < options.count && tried < options.count * TEST_DRAWS_PER_ITEM; index++, tried++) {
+    const event = generateAt(draws, index);
+    if (!('item' in event) || seen.has(event.item.hash)) continue;
+    seen.add(event.item.hash);
+    items.push(event.item);
+  }
+  return items;
 }
