@@ -52,9 +52,9 @@ it('file to cache, reload, solve', async () => {
   await page.getByTestId('cached-models').waitFor();
   await expect.poll(() => page.getByTestId('cached-model').textContent(), { timeout: 30_000 }).toMatch(/tiny-llama\.gguf/);
 
-  await page.getByTestId('setting-context').fill('64');
+  await page.getByTestId('setting-context').fill('512');
   await page.getByTestId('cached-model').getByTestId('model-load').click();
-  await expect.poll(() => page.getByTestId('loaded-model').textContent(), { timeout: 300_000 }).toMatch(/Context, batch64 tokens, 1 sequence, KV cache in f32/);
+  await expect.poll(() => page.getByTestId('loaded-model').textContent(), { timeout: 300_000 }).toMatch(/Context, batch512 tokens, 1 sequence, KV cache in f32/);
 
   // Record every change of the output while it streams.
   await page.evaluate(() => {
@@ -74,6 +74,29 @@ it('file to cache, reload, solve', async () => {
   const lengths = await page.evaluate(() => (window as unknown as { solveLengths: number[] }).solveLengths);
   expect(new Set(lengths.filter((n) => n > 0)).size, 'distinct output lengths while streaming').toBeGreaterThanOrEqual(3);
   await page.screenshot({ path: screenshotPath('models-solve.png'), fullPage: true });
+
+  // The loaded model also runs model-driven augmentation on the Data page. A random model writes
+  // no usable answer, so each item ends as a rejected item with its reason, and the shard completes.
+  const seeds = join(dir, 'seeds.jsonl');
+  writeFileSync(seeds, ['What is 3 + 4?', 'What is 5 + 6?'].map((q, i) => JSON.stringify({ question: q, answer: `#### ${i === 0 ? 7 : 11}` })).join('\n'));
+  await page.getByRole('link', { name: 'Data' }).click();
+  await page.getByTestId('backend-local').check();
+  await expect.poll(() => page.getByTestId('local-model-status').textContent(), { timeout: 30_000 }).toMatch(/Loaded: .*\(tiny-llama\.gguf\)/);
+  await page.getByTestId('model-shard-name').fill('local shard');
+  await page.getByTestId('seed-file').setInputFiles(seeds);
+  await page.getByTestId('samples-k').fill('1');
+  await page.getByTestId('agreement').fill('1');
+  await page.getByTestId('model-method-backward').uncheck();
+  await page.getByTestId('model-method-evol').uncheck();
+  await page.getByTestId('model-shard').getByLabel('Max tokens').fill('16');
+  await page.getByTestId('create-model-shard').click();
+  const shardRow = page.getByTestId('shard-local shard');
+  await expect.poll(() => shardRow.getByTestId('shard-state').textContent(), { timeout: 300_000 }).toMatch(/^complete/);
+  expect(await shardRow.textContent()).toMatch(/model \(local: tiny-llama\.gguf\)/);
+  expect(await shardRow.getByTestId('shard-progress').textContent()).toMatch(/^0 stored of 2 seeds, 2 rejected/);
+  await page.getByTestId('rejected-items').locator('summary').click();
+  expect(await page.getByTestId('rejected-items').textContent()).toMatch(/#0 selfcorrect: .+/);
+  await page.screenshot({ path: screenshotPath('data-local-model.png'), fullPage: true });
   expect(errors.filter((e) => !/service worker/i.test(e))).toEqual([]);
 });
 

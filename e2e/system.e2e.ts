@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import type { BrowserContext } from 'playwright-core';
 import { launchBrowser, screenshotPath, watchConsole } from './browser.ts';
+import { PAGES } from '../src/ui/store.ts';
 
 let browser: BrowserContext;
 beforeAll(async () => {
@@ -33,10 +34,18 @@ it('System page self-test passes on the browser adapter', async () => {
   await expect.poll(() => page.locator('.history li').count(), { timeout: 10_000 }).toBeGreaterThan(0);
 });
 
-it('each page says plainly what is not built yet', async () => {
+it('every page opens with its own content', async () => {
   const page = await browser.newPage();
-  await page.goto(`${inject('baseUrl')}#/scaling`);
-  await expect.poll(() => page.getByTestId('page-scaling').textContent()).toMatch(/not built yet/);
+  const errors = watchConsole(page);
+  for (const id of PAGES) {
+    await page.goto(`${inject('baseUrl')}#/${id}`);
+    const root = page.getByTestId(`page-${id}`);
+    await root.waitFor({ timeout: 30_000 });
+    const text = (await root.textContent()) ?? '';
+    expect(text, `page ${id}`).not.toMatch(/not built yet/i);
+    expect(text.length, `page ${id} has almost no text`).toBeGreaterThan(40);
+  }
+  expect(errors, errors.join('\n')).toEqual([]);
 });
 
 it('a browser without WebGPU gets the how-to page', async () => {

@@ -12,7 +12,14 @@ export interface ShardCounts {
 }
 
 export interface ModelShardSettings {
+  /**
+   * Where the prompts run: the model loaded on the Models page ('local') or an OpenAI-compatible
+   * endpoint ('remote'). Records written before local runs existed have no field and are remote.
+   */
+  backend?: 'local' | 'remote';
+  /** The endpoint's base URL; empty for local runs. */
   baseUrl: string;
+  /** The served model name, or for local runs the name of the cached GGUF file. */
   model: string;
   /** Samples per item whose answers must agree. */
   k: number;

@@ -4,7 +4,6 @@ import { DataPage } from './pages/data/DataPage.tsx';
 import { EvaluatePage } from './pages/evaluate/EvaluatePage.tsx';
 import { InspectPage } from './pages/inspect/InspectPage.tsx';
 import { ModelsPage } from './pages/models/ModelsPage.tsx';
-import { PlannedPage } from './pages/PlannedPage.tsx';
 import { ScalingPage } from './pages/scaling/ScalingPage.tsx';
 import { SystemPage } from './pages/SystemPage.tsx';
 import { TrainPage } from './pages/train/TrainPage.tsx';
@@ -27,8 +26,7 @@ function Page({ page }: { page: PageId }) {
   if (page === 'evaluate') return <EvaluatePage />;
   if (page === 'inspect') return <InspectPage />;
   if (page === 'models') return <ModelsPage />;
-  if (page === 'train') return <TrainPage />;
-  return <PlannedPage page={page} title={TITLES[page]} />;
+  return <TrainPage />;
 }
 
 export function App() {

@@ -140,6 +140,7 @@ export function createDataService(database: () => WorkbenchDatabase = getDatabas
         const shouldStop = () => stopping.get(shardId) === true;
         let shard: ShardRecord;
         if (record.generator === 'model') {
+          if (record.model?.backend === 'local') throw new Error(`shard "${record.name}" runs on the local model ${record.model.model}: load it on the Models page and resume the shard there`);
           if (!endpoint) throw new Error('this shard uses a remote model: enter the endpoint (and its API key, if it needs one) to run it');
           const client = new OpenAiCompatibleClient(endpoint, { onRetry: (r) => console.warn(`[data] shard ${shardId}: retry ${r.attempt} in ${Math.round(r.delayMs)} ms: ${r.reason}`) });
           shard = await runModelShard(db, shardId, client, projectGrader, { shouldStop, signal: controller.signal, onProgress: (s) => report(s) });

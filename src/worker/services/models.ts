@@ -385,8 +385,14 @@ export function createModelsService(): ModelsService & { openLoadedGenerator(nam
 
     async runModelShardLocally(shardId, onProgress) {
       try {
-        const { local } = requireLoaded();
+        const { local, view } = requireLoaded();
         if (shardRuns.has(shardId)) throw new Error('This shard is already generating on the local model.');
+        const record = await getDatabase().synthShards.get(shardId);
+        if (!record) throw new Error(`Shard ${shardId} not found; it may have been deleted.`);
+        const wanted = record.model?.model;
+        if (wanted !== undefined && wanted !== view.name) {
+          throw new Error(`Shard "${record.name}" was started with ${wanted}, but the loaded model is ${view.name}: load ${wanted} on the Models page to go on with it.`);
+        }
         const controller = new AbortController();
         shardRuns.set(shardId, controller);
         try {

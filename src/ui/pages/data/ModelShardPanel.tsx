@@ -1,12 +1,33 @@
 /**
- * Remote endpoint settings (an OpenAI-compatible server) and model-driven shards made from a seed file.
- * The API key stays in this tab's memory unless the user chooses to save it in this browser.
+ * Model-driven shards made from a seed file, run either on the model loaded on the Models page (in
+ * the GPU worker) or on a remote OpenAI-compatible server. The endpoint's API key stays in this tab's
+ * memory unless the user chooses to save it in this browser.
  */
 import { useEffect, useState } from 'react';
 import { getDatabase } from '../../../db/database.ts';
 import { METHODS, type Method, type Stage } from '../../../data/types.ts';
 import { MethodPicker } from './CreateShardPanel.tsx';
-import { dataWorker, runShard, useDataUi, type EndpointSettings } from './data-worker.ts';
+import type { LoadedModelView } from '../../../worker/services/models.ts';
+import { gpuWorker } from '../../worker-client.ts';
+import { dataWorker, runLocalShard, runShard, useDataUi, type EndpointSettings } from './data-worker.ts';
+
+type Backend = 'local' | 'remote';
+
+/** Reads the model loaded on the Models page each time the local option is chosen. */
+function useLoadedModel(active: boolean): LoadedModelView | null | undefined {
+  const [loaded, setLoaded] = useState<LoadedModelView | null | undefined>(undefined);
+  useEffect(() => {
+    if (!active) return;
+    let live = true;
+    void gpuWorker()
+      .loadedModel()
+      .then((view) => live && setLoaded(view));
+    return () => {
+      live = false;
+    };
+  }, [active]);
+  return loaded;
+}
 
 const SETTINGS_KEY = 'data.endpoint';
 
@@ -66,6 +87,8 @@ function EndpointForm() {
 
 export function ModelShardPanel() {
   const endpoint = useDataUi((s) => s.endpoint);
+  const [backend, setBackend] = useState<Backend>('remote');
+  const loaded = useLoadedModel(backend === 'local');
   const [name, setName] = useState('model shard');
   const [stage, setStage] = useState<Stage>('normal');
   const [methods, setMethods] = useState<Method[]>(METHODS.filter((m) => m !== 'plain'));
@@ -80,9 +103,12 @@ export function ModelShardPanel() {
   const create = async () => {
     if (!seedFile) return;
     setError(null);
+    const local = backend === 'local';
+    if (local && !loaded) return setError('No model is loaded: load a GGUF file on the Models page first.');
     const settings = {
-      baseUrl: endpoint.baseUrl,
-      model: endpoint.model,
+      backend,
+      baseUrl: local ? '' : endpoint.baseUrl,
+      model: local && loaded ? loaded.name : endpoint.model,
       k: Number(k),
       minAgreement: Number(agreement),
       temperature: Number(temperature),
@@ -93,18 +119,37 @@ export function ModelShardPanel() {
     const outcome = await dataWorker().createModelShard({ name, stage, methods, seed: Date.now() % 1_000_000, settings }, seedFile);
     if (!outcome.ok) return setError(outcome.error.message);
     useDataUi.getState().select(outcome.shard.id);
-    void runShard(outcome.shard.id, endpoint);
+    void (local ? runLocalShard(outcome.shard.id) : runShard(outcome.shard.id, endpoint));
   };
+  const ready = backend === 'local' ? Boolean(loaded) : Boolean(endpoint.model);
 
   return (
     <section className="panel" data-testid="model-shard">
       <h2>Augment seed problems with a model</h2>
       <p>
-        Runs the backward, evol and self-correction prompt templates on seed problems (for example a MATH or GSM8K train file) through a remote OpenAI-compatible server:
-        vLLM, llama.cpp server, Ollama or OpenAI. Each new item is solved k times and kept only when the answers agree. Running the local model here comes with the WebGPU
-        inference engine, which is not built yet.
+        Runs the backward, evol and self-correction prompt templates on seed problems (for example a MATH or GSM8K train file) on the model loaded on the Models page,
+        or through a remote OpenAI-compatible server: vLLM, llama.cpp server, Ollama or OpenAI. Each new item is solved k times and kept only when the answers agree.
       </p>
-      <EndpointForm />
+      <fieldset className="dp-choices" data-testid="model-backend">
+        <legend>Run the prompts on</legend>
+        <label>
+          <input type="radio" name="model-backend" checked={backend === 'local'} onChange={() => setBackend('local')} data-testid="backend-local" /> the loaded model (WebGPU,
+          this browser)
+        </label>{' '}
+        <label>
+          <input type="radio" name="model-backend" checked={backend === 'remote'} onChange={() => setBackend('remote')} data-testid="backend-remote" /> a remote endpoint
+        </label>
+      </fieldset>
+      {backend === 'local' ? (
+        <p className={loaded === null ? 'bad' : 'dp-muted'} data-testid="local-model-status">
+          {loaded === undefined && 'Looking for the loaded model…'}
+          {loaded === null && 'No model is loaded. Load a GGUF file on the Models page, then come back here.'}
+          {loaded &&
+            `Loaded: ${loaded.modelName} (${loaded.name}), ${loaded.batch === 1 ? 'one sequence at a time' : `${loaded.batch} sequences decoded together`}. Large k and max tokens make a run long on a laptop GPU.`}
+        </p>
+      ) : (
+        <EndpointForm />
+      )}
       <div className="dp-form-grid">
         <label>
           Name <input value={name} onChange={(e) => setName(e.target.value)} data-testid="model-shard-name" />
@@ -136,7 +181,7 @@ export function ModelShardPanel() {
         </label>
       </div>
       <MethodPicker methods={methods} onChange={setMethods} testPrefix="model-method" />
-      <button type="button" onClick={() => void create()} disabled={!seedFile || !endpoint.model || methods.length === 0} data-testid="create-model-shard">
+      <button type="button" onClick={() => void create()} disabled={!seedFile || !ready || methods.length === 0} data-testid="create-model-shard">
         Create and run
       </button>
       {error && (

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import type { ShardRecord } from '../../../db/data.ts';
 import { getDatabase } from '../../../db/database.ts';
 import type { ImportLineError } from '../../../data/formats.ts';
-import { dataWorker, formatCount, proxy, runShard, useDataUi } from './data-worker.ts';
+import { dataWorker, formatCount, pauseShard, proxy, resumeShard, runsLocally, useDataUi } from './data-worker.ts';
 
 /** Names the state shown for a shard: a run marked "generating" that this tab is not running was interrupted. */
 export function shardState(shard: ShardRecord, runningHere: boolean): string {
@@ -39,7 +39,8 @@ function ShardRow({ shard }: { shard: ShardRecord }) {
           {shard.name}
         </button>
         <div className="dp-muted">
-          {shard.generator} · {shard.stage} · {shard.methods.join(', ') || 'imported'} · seed {shard.seed}
+          {shard.generator}
+          {shard.generator === 'model' && ` (${runsLocally(shard) ? 'local' : 'remote'}: ${shard.model?.model ?? '?'})`} · {shard.stage} · {shard.methods.join(', ') || 'imported'} · seed {shard.seed}
         </div>
       </td>
       <td>
@@ -57,12 +58,12 @@ function ShardRow({ shard }: { shard: ShardRecord }) {
       </td>
       <td className="dp-actions">
         {running && (
-          <button type="button" onClick={() => void dataWorker().pauseShard(shard.id)} data-testid="pause-shard">
+          <button type="button" onClick={() => void pauseShard(shard)} data-testid="pause-shard">
             Pause
           </button>
         )}
         {resumable && (
-          <button type="button" onClick={() => void runShard(shard.id, shard.generator === 'model' ? endpoint : undefined)} data-testid="resume-shard">
+          <button type="button" onClick={() => void resumeShard(shard, endpoint)} data-testid="resume-shard">
             Resume
           </button>
         )}

@@ -1,8 +1,10 @@
 /** The Data page's handle on the data worker, and the page's shared state (runs in progress, endpoint). */
 import * as Comlink from 'comlink';
 import { create } from 'zustand';
+import type { ShardRecord } from '../../../db/data.ts';
 import type { RemoteEndpoint } from '../../../data/remote.ts';
 import type { DataService, ShardProgress } from '../../../worker/services/data.ts';
+import { gpuWorker } from '../../worker-client.ts';
 
 let remote: Comlink.Remote<DataService> | null = null;
 
@@ -72,6 +74,43 @@ export async function runShard(shardId: string, endpoint?: RemoteEndpoint): Prom
   finished = true;
   setRunning(shardId, undefined);
   if (!outcome.ok) setRunError(shardId, outcome.error.message);
+}
+
+/** Tells whether a model-driven shard runs on the model loaded in the GPU worker rather than on an endpoint. */
+export function runsLocally(shard: Pick<ShardRecord, 'generator' | 'model'>): boolean {
+  return shard.generator === 'model' && shard.model?.backend === 'local';
+}
+
+/**
+ * Runs a model-driven shard on the model loaded on the Models page. The GPU worker owns that model,
+ * so the run happens there; the shard, its seeds and its items live in the same IndexedDB database.
+ */
+export async function runLocalShard(shardId: string): Promise<void> {
+  const { setRunning, setRunError } = useDataUi.getState();
+  setRunning(shardId, null);
+  setRunError(shardId, undefined);
+  const started = performance.now();
+  let finished = false;
+  const onProgress = (shard: ShardRecord) => {
+    if (finished) return;
+    const seconds = Math.max(1e-3, (performance.now() - started) / 1000);
+    setRunning(shardId, { stored: shard.stored, rejected: shard.rejected, count: shard.count, rate: shard.stored / seconds });
+  };
+  const outcome = await gpuWorker().runModelShardLocally(shardId, proxy(onProgress));
+  finished = true;
+  setRunning(shardId, undefined);
+  if (!outcome.ok) setRunError(shardId, outcome.error.message);
+}
+
+/** Asks whichever worker runs the shard to pause it after its current batch. */
+export async function pauseShard(shard: Pick<ShardRecord, 'id' | 'generator' | 'model'>): Promise<boolean> {
+  return runsLocally(shard) ? gpuWorker().pauseLocalShard(shard.id) : dataWorker().pauseShard(shard.id);
+}
+
+/** Resumes a shard where it stopped, on the backend it was created for. */
+export function resumeShard(shard: Pick<ShardRecord, 'id' | 'generator' | 'model'>, endpoint: RemoteEndpoint): Promise<void> {
+  if (runsLocally(shard)) return runLocalShard(shard.id);
+  return runShard(shard.id, shard.generator === 'model' ? endpoint : undefined);
 }
 
 export function formatCount(n: number): string {
