@@ -179,7 +179,10 @@ function formatBytes(bytes: number): string {
   return `${(bytes / 1e3).toFixed(1)} kB`;
 }
 
-/** Wraps a sink to print progress to stderr about every 10% for files over 100 MB. */
+/**
+ * Wraps a sink to print progress to stderr about every 10% for files over 100 MB. The total counts
+ * tensor data only, so the header's bytes are why the share is capped at 100%.
+ */
 function withProgress(sink: ByteSink, totalBytes: number, startedAt: number): ByteSink {
   let written = 0;
   let nextReport = totalBytes / 10;
@@ -191,7 +194,7 @@ function withProgress(sink: ByteSink, totalBytes: number, startedAt: number): By
         const seconds = (performance.now() - startedAt) / 1000;
         const rate = written / seconds;
         const remaining = Math.max(0, (totalBytes - written) / rate);
-        process.stderr.write(`  ${Math.round((100 * written) / totalBytes)}%  ${formatBytes(written)}  ${(rate / 1e6).toFixed(1)} MB/s  about ${Math.round(remaining)} s left\n`);
+        process.stderr.write(`  ${Math.min(100, Math.round((100 * written) / totalBytes))}%  ${formatBytes(written)}  ${(rate / 1e6).toFixed(1)} MB/s  about ${Math.round(remaining)} s left\n`);
         nextReport += totalBytes / 10;
       }
     },
