@@ -94,6 +94,10 @@ it('model run resumes after a reload without losing results', async () => {
   await unfinished.getByTestId('model-run-resume').click();
   await expect.poll(() => page.getByTestId('model-run-message').textContent().catch(() => ''), { timeout: 540_000, interval: 2000 }).toMatch(/finished: \d+ of 20 correct/);
 
+  // The ended run no longer shows as running: Stop goes away and Start is enabled again.
+  await expect.poll(() => panel.getByTestId('model-run-stop').count(), { timeout: 10_000 }).toBe(0);
+  await expect.poll(() => panel.getByTestId('model-run-start').isEnabled(), { timeout: 10_000 }).toBe(true);
+
   const after = await storedResults(page);
   expect(after.map((r) => r.problemIndex).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
   for (const earlier of before) expect(after.find((r) => r.problemIndex === earlier.problemIndex)).toEqual(earlier);

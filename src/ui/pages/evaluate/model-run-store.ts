@@ -75,12 +75,21 @@ function finish(outcome: EvalRunOutcome, runName: string): void {
 
 async function execute(runName: string, work: (onProgress: (p: EvalProgress) => void) => Promise<EvalRunOutcome & { runId?: string }>): Promise<void> {
   state().set({ message: null, progress: null, stopping: false });
+  // Progress comes over the callback's own message port, so a last report can arrive after the
+  // outcome. The flag keeps it from marking the ended run as running again.
+  let ended = false;
+  const onProgress = (p: EvalProgress) => {
+    if (!ended) state().set({ runId: p.runId, progress: p });
+  };
   try {
-    const outcome = await work(callback((p: EvalProgress) => state().set({ runId: p.runId, progress: p })));
+    const outcome = await work(callback(onProgress));
+    ended = true;
     finish(outcome, runName);
   } catch (error) {
+    ended = true;
     state().set({ message: { ok: false, text: (error as Error).message } });
   } finally {
+    ended = true;
     state().set({ runId: null, stopping: false });
   }
 }

@@ -44,11 +44,18 @@ function report(outcome: ExperimentOutcome): void {
 
 async function execute(work: (onProgress: (p: ExperimentProgress) => void) => Promise<ExperimentOutcome>, experimentId?: string): Promise<void> {
   state().set({ message: null, progress: null, pausing: false, runningId: experimentId ?? 'starting' });
+  // A last progress report can arrive after the outcome, over the callback's own message port.
+  let ended = false;
   try {
-    report(await work(callback((p: ExperimentProgress) => state().set({ progress: p }))));
+    const outcome = await work((p: ExperimentProgress) => {
+      if (!ended) state().set({ progress: p });
+    });
+    ended = true;
+    report(outcome);
   } catch (error) {
     state().set({ message: { ok: false, text: (error as Error).message } });
   } finally {
+    ended = true;
     state().set({ runningId: null, pausing: false, progress: null });
   }
 }
@@ -78,7 +85,7 @@ export function startExperiment(spec: Record<string, unknown>): Promise<void> {
 
 /** Runs the unfinished cells of a stored experiment (and its failed ones with `retryFailed`). */
 export function resumeExperiment(experimentId: string, retryFailed = false): Promise<void> {
-  return execute((onProgress) => gpuWorker().resumeExperiment(experimentId, onProgress, { retryFailed }), experimentId);
+  return execute((onProgress) => gpuWorker().resumeExperiment(experimentId, callback(onProgress), { retryFailed }), experimentId);
 }
 
 /** Asks the worker to pause the running experiment after its current training step or generation batch. */
