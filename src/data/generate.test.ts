@@ -63,6 +63,15 @@ describe('generateProblems', () => {
     expect(() => [...generateProblems({ stage: 'normal', methods: ['plain'], count: 1, seed: 1, difficulty: 9 })]).toThrow(/difficulty/);
   });
 
+  it('writes signs and hidden coefficients plainly', () => {
+    const items = [...generateProblems({ stage: 'normal', methods: ['plain', 'backward'], families: ['linear'], count: 2000, seed: 1 })];
+    const texts = items.map((item) => item.problem);
+    expect(texts.filter((t) => /[+-] -\d/.test(t))).toEqual([]);
+    expect(texts.filter((t) => /\bX[a-z]\b/.test(t))).toEqual([]);
+    expect(texts.some((t) => / - \d/.test(t))).toBe(true);
+    expect(texts.some((t) => /X·x/.test(t))).toBe(true);
+  });
+
   it('writes solutions a small model can imitate', () => {
     const [item] = [...generateProblems({ stage: 'normal', methods: ['plain'], families: ['arithmetic'], count: 1, seed: 2 })];
     const lines = item.solution.split('\n');

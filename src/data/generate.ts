@@ -18,7 +18,7 @@ import { verifyProcedural, type ProceduralCheck } from './verify.ts';
 
 export const GENERATOR_NAME = 'procedural';
 /** Raise when a change makes the same seed produce different problems. */
-export const GENERATOR_VERSION = 2;
+export const GENERATOR_VERSION = 3;
 
 export type Split = 'train' | 'test';
 

@@ -169,8 +169,18 @@ export function resolveLabels(program: Program, hidden?: string): Program {
   return { ...program, steps: program.steps.map((s) => ({ ...s, label: fillTemplate(s.label, program, hidden) })) };
 }
 
+/**
+ * Writes the problem statement with its givens filled in (X for the hidden one). A negative number
+ * after a plus or minus sign is written with the sign folded in ("x + -5" becomes "x - 5"), and a
+ * hidden coefficient gets a multiplication dot ("X·x", not "Xx").
+ */
 export function problemText(program: Program, hidden?: string): string {
-  return `${fillTemplate(program.context, program, hidden)} ${fillTemplate(program.question, program, hidden)}`.replace(/\s+/g, ' ').trim();
+  return `${fillTemplate(program.context, program, hidden)} ${fillTemplate(program.question, program, hidden)}`
+    .replace(/\s+/g, ' ')
+    .replace(/ \+ -(?=\d)/g, ' - ')
+    .replace(/ - -(?=\d)/g, ' + ')
+    .replace(/\bX(?=[a-z](?![a-z]))/g, 'X·')
+    .trim();
 }
 
 /** Builds a program with fresh ids; families and augmentation operators use it. */

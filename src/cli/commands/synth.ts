@@ -35,7 +35,8 @@ recomputed and its arithmetic re-checked before it is written; items that fail a
 The same seed always gives the same items.
 
 Options:
-  --stage S         normal (levels 1–3, 1–3 evol rounds) or hard (levels 3–5, 2–5 evol rounds)
+  --stage S         normal (levels 1–3, 1–3 evol rounds) or hard (levels 3–5, 2–5 evol rounds);
+                    every two evol rounds raise an item one level (at most 5)
   --methods LIST    comma-separated, in equal shares by index: plain, backward, evol, selfcorrect
   --families LIST   comma-separated subset of ${FAMILY_IDS.join(', ')} (default: all)
   --count N         number of items to write

@@ -57,6 +57,14 @@ export async function runProceduralShard(db: WorkbenchDatabase, shardId: string,
   if (!shard) throw new Error(`shard ${shardId} not found`);
   if (shard.generator !== 'procedural') throw new Error(`shard "${shard.name}" is ${shard.generator}, not procedural`);
   if (shard.stored >= shard.count) return shard;
+  const version = `procedural-${GENERATOR_VERSION}`;
+  if (shard.generatorVersion !== version) {
+    // Same seed and index give different problems across versions, so going on would mix two generators.
+    throw new Error(
+      `shard "${shard.name}" was made by generator ${shard.generatorVersion}, and this workbench runs ${version}: its ${shard.stored} stored problems stay as they are, ` +
+        'but it cannot be extended. Create a new shard with the same settings to generate more.',
+    );
+  }
   await setShardStatus(db, shardId, 'generating');
   const started = performance.now();
   let produced = 0;

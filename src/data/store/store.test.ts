@@ -52,6 +52,16 @@ describe('procedural shards', () => {
     expect((await allProblems(db, shard.id)).map((p) => p.problem)).toEqual(expected.map((p) => p.problem));
   });
 
+  it('refuse to extend an older generator', async () => {
+    const db = openDatabase();
+    const shard = await createProceduralShard(db, { ...SPEC, methods: ['plain'], count: 20 });
+    let batches = 0;
+    await runProceduralShard(db, shard.id, { batchSize: 5, shouldStop: () => batches++ >= 1 });
+    await db.synthShards.update(shard.id, { generatorVersion: 'procedural-1' });
+    await expect(runProceduralShard(db, shard.id)).rejects.toThrow(/made by generator procedural-1.*5 stored problems stay.*Create a new shard/);
+    expect(await allProblems(db, shard.id)).toHaveLength(5);
+  });
+
   it('reject a batch from a stale writer', async () => {
     const db = openDatabase();
     const shard = await createProceduralShard(db, { ...SPEC, methods: ['plain'], count: 10 });

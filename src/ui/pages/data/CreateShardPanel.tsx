@@ -54,7 +54,7 @@ export function CreateShardPanel() {
         <label>
           Stage{' '}
           <select value={stage} onChange={(e) => setStage(e.target.value as Stage)} data-testid="shard-stage">
-            <option value="normal">normal (levels 1–3)</option>
+            <option value="normal">normal (levels 1–3, evol items up to 4)</option>
             <option value="hard">hard (levels 3–5)</option>
           </select>
         </label>
