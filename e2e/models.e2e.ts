@@ -104,6 +104,14 @@ it('URL download, engine check, memory limit, delete', async () => {
   const page = await browser.newPage();
   await openModelsPage(page);
 
+  // Addresses that cannot be downloaded get a message naming the URL and what to do.
+  await page.getByTestId('model-url').fill('ftp://127.0.0.1/model.gguf');
+  await page.getByTestId('model-download').click();
+  await expect.poll(() => page.getByTestId('transfer-message').textContent(), { timeout: 30_000 }).toMatch(/^ftp:\/\/127\.0\.0\.1\/model\.gguf: only http:\/\/ and https:\/\/ .*file picker/);
+  await page.getByTestId('model-url').fill('http://127.0.0.1:9/model.gguf');
+  await page.getByTestId('model-download').click();
+  await expect.poll(() => page.getByTestId('transfer-message').textContent(), { timeout: 30_000 }).toMatch(/^http:\/\/127\.0\.0\.1:9\/model\.gguf: the request failed before any response .*CORS/);
+
   // A blob: URL of the same bytes replaces a download server.
   const bytes = [...readFileSync(modelPath)];
   const url = await page.evaluate((data) => URL.createObjectURL(new Blob([new Uint8Array(data)])), bytes);

@@ -75,6 +75,17 @@ describe('mwb dedup', () => {
     expect(report.clusters[0].lines).toEqual([1, 2, 4]);
     expect(readJsonl(out).map((r) => r.id)).toEqual(['a', 'd']);
   });
+
+  it('rejects a file with no problem records', () => {
+    const input = join(dir, 'notes.md');
+    writeFileSync(input, Array.from({ length: 30 }, (_, i) => `Line ${i} of a text file.`).join('\n'));
+    const result = runMwb(['dedup', input]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/notes\.md:20: skipped/);
+    expect(result.stderr).not.toMatch(/notes\.md:21: skipped/);
+    expect(result.stderr).toMatch(/notes\.md: 10 more lines skipped/);
+    expect(result.stderr).toMatch(/none of its 30 lines is a problem record\. Expected JSONL/);
+  });
 });
 
 describe('mwb decontam', () => {

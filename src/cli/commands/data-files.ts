@@ -51,6 +51,35 @@ export function reportLineError(path: string, error: ImportLineError): void {
   console.error(`${path}:${error.line}: skipped: ${error.error}${error.excerpt ? ` (${JSON.stringify(error.excerpt)})` : ''}`);
 }
 
+/** Line errors printed per file; the rest are counted in the summary. */
+const SHOWN_LINE_ERRORS = 20;
+
+/**
+ * Prints the skipped lines of one input file, the first few in full and then a count, and rejects
+ * a file in which no line was usable (a file that is not JSONL of problems, for example).
+ */
+export class LineErrorReport {
+  skipped = 0;
+
+  constructor(private readonly path: string) {}
+
+  add(error: ImportLineError): void {
+    this.skipped++;
+    if (this.skipped <= SHOWN_LINE_ERRORS) reportLineError(this.path, error);
+  }
+
+  /** Prints how many errors were not shown; throws when the file had lines but no usable record. */
+  finish(records: number): void {
+    if (this.skipped > SHOWN_LINE_ERRORS) console.error(`${this.path}: ${this.skipped - SHOWN_LINE_ERRORS} more lines skipped`);
+    if (records === 0 && this.skipped > 0) {
+      throw new Error(
+        `${this.path}: none of its ${this.skipped} lines is a problem record. Expected JSONL with one problem per line ` +
+          '(mwb, Alpaca, ShareGPT, OpenAI messages or GSM8K records); is this the right file?',
+      );
+    }
+  }
+}
+
 export function excerpt(text: string, max = 160): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;

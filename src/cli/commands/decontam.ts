@@ -5,7 +5,7 @@ import { Decontaminator, testProblemFromRecord, type ContaminationMatch, type Te
 import { isImportError } from '../../data/formats.ts';
 import { isJsonlError, parseJsonl } from '../../util/jsonl.ts';
 import { numberOption, parseCommandArgs, printJson, UsageError, type Command } from '../command.ts';
-import { excerpt, JsonlWriter, readRecords, reportLineError, requireFile } from './data-files.ts';
+import { excerpt, JsonlWriter, LineErrorReport, readRecords, requireFile } from './data-files.ts';
 
 async function loadTestSet(path: string): Promise<TestProblem[]> {
   requireFile(path, 'test set');
@@ -77,11 +77,10 @@ Options:
     const flagged: Flagged[] = [];
     const writer = values.out ? new JsonlWriter(values.out) : null;
     let checked = 0;
-    let skipped = 0;
+    const lineErrors = new LineErrorReport(path);
     for await (const entry of readRecords(path)) {
       if (isImportError(entry)) {
-        skipped++;
-        reportLineError(path, entry);
+        lineErrors.add(entry);
         continue;
       }
       checked++;
@@ -90,10 +89,11 @@ Options:
       else if (writer) await writer.write(`${JSON.stringify(entry.raw)}\n`);
     }
     await writer?.close();
+    lineErrors.finish(checked);
 
     const params = { n, coverage: values['ngram-only'] ? null : coverage, coverageN: decontaminator.k, testProblems: tests.length, against };
     if (values.json) {
-      printJson({ checked, flagged, skippedLines: skipped, params });
+      printJson({ checked, flagged, skippedLines: lineErrors.skipped, params });
       return 0;
     }
     for (const f of flagged) {
@@ -102,7 +102,7 @@ Options:
       console.log(`  test:    ${f.match.source} ${f.match.testId}: ${excerpt(f.match.testText)}`);
       console.log(`  shared:  ${excerpt(f.match.sharedText)}`);
     }
-    console.log(`${flagged.length} of ${checked} problems flagged against ${tests.length} test problems (n = ${n}${values['ngram-only'] ? '' : `, coverage ≥ ${coverage} of ${decontaminator.k}-word shingles`}); ${skipped} lines skipped`);
+    console.log(`${flagged.length} of ${checked} problems flagged against ${tests.length} test problems (n = ${n}${values['ngram-only'] ? '' : `, coverage ≥ ${coverage} of ${decontaminator.k}-word shingles`}); ${lineErrors.skipped} lines skipped`);
     if (values.out) console.log(`wrote ${checked - flagged.length} records to ${values.out}`);
     return 0;
   },

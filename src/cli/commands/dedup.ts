@@ -2,7 +2,7 @@
 import { Deduplicator } from '../../data/dedup.ts';
 import { isImportError } from '../../data/formats.ts';
 import { numberOption, parseCommandArgs, printJson, UsageError, type Command } from '../command.ts';
-import { excerpt, JsonlWriter, readRecords, reportLineError } from './data-files.ts';
+import { excerpt, JsonlWriter, LineErrorReport, readRecords } from './data-files.ts';
 
 export const dedupCommand: Command = {
   name: 'dedup',
@@ -42,11 +42,10 @@ Options:
     const started = performance.now();
     const lines: number[] = [];
     const problems: string[] = [];
-    let skipped = 0;
+    const lineErrors = new LineErrorReport(path);
     for await (const entry of readRecords(path)) {
       if (isImportError(entry)) {
-        skipped++;
-        reportLineError(path, entry);
+        lineErrors.add(entry);
         continue;
       }
       lines.push(entry.line);
@@ -54,6 +53,7 @@ Options:
       problems.push(excerpt(entry.item.problem, 120));
       deduplicator.add(entry.item.id, entry.item.problem);
     }
+    lineErrors.finish(lines.length);
     const report = deduplicator.report();
     const seconds = (performance.now() - started) / 1000;
 
@@ -69,10 +69,10 @@ Options:
     }
 
     if (values.json) {
-      printJson({ ...report, clusters: report.clusters.map((c) => ({ ...c, lines: c.members.map((m) => lines[m]) })), skippedLines: skipped, seconds });
+      printJson({ ...report, clusters: report.clusters.map((c) => ({ ...c, lines: c.members.map((m) => lines[m]) })), skippedLines: lineErrors.skipped, seconds });
       return 0;
     }
-    console.log(`${path}: ${report.total} problems, ${report.exactDuplicates} exact duplicates, ${report.nearDuplicates} near duplicates, ${report.kept} kept (${skipped} lines skipped, ${seconds.toFixed(2)} s)`);
+    console.log(`${path}: ${report.total} problems, ${report.exactDuplicates} exact duplicates, ${report.nearDuplicates} near duplicates, ${report.kept} kept (${lineErrors.skipped} lines skipped, ${seconds.toFixed(2)} s)`);
     console.log(`MinHash ${report.params.numPerm} permutations, ${report.params.bands} bands × ${report.params.rows} rows, ${report.params.ngram}-word shingles, threshold ${report.params.threshold}`);
     for (const cluster of report.clusters.slice(0, shown)) {
       console.log(`\ncluster of ${cluster.members.length} (${cluster.kind}${cluster.kind === 'near' ? `, similarity ≥ ${cluster.minSimilarity.toFixed(2)}` : ''}): lines ${cluster.members.slice(0, 12).map((m) => lines[m]).join(', ')}${cluster.members.length > 12 ? ', …' : ''}`);

@@ -120,6 +120,30 @@ export interface ModelsService {
   pauseLocalShard(shardId: string): Promise<boolean>;
 }
 
+/**
+ * Starts the download of a model URL. The browser reports every network failure as a bare
+ * "Failed to fetch", so the error names the URL and the usual causes.
+ */
+async function fetchModel(url: string): Promise<Response> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`"${url}" is not a URL: enter an http:// or https:// address of a .gguf file.`);
+  }
+  if (!['http:', 'https:', 'blob:'].includes(parsed.protocol)) {
+    throw new Error(`${url}: only http:// and https:// addresses can be downloaded, not ${parsed.protocol}//. Download the file another way and add it with the file picker.`);
+  }
+  try {
+    return await fetch(url);
+  } catch (error) {
+    throw new Error(
+      `${url}: the request failed before any response (${(error as Error).message}). The server may be unreachable or offline, ` +
+        'or it does not allow downloads from this page (CORS). Download the file another way and add it with the file picker.',
+    );
+  }
+}
+
 /** Logs a caught failure with what it concerns and returns it as a plain object for the UI. */
 function failure(error: unknown, context: string): { ok: false; error: ModelsFailure } {
   const e = error instanceof Error ? error : new Error(String(error));
@@ -227,7 +251,7 @@ export function createModelsService(): ModelsService & { openLoadedGenerator(nam
     async downloadModel(url, onProgress) {
       try {
         const name = fileNameFromUrl(url);
-        const response = await fetch(url);
+        const response = await fetchModel(url);
         if (!response.ok || !response.body) throw new Error(`${url}: the download failed with HTTP ${response.status} ${response.statusText}`.trim());
         const length = Number(response.headers.get('Content-Length'));
         return { ok: true, ...(await store(name, response.body, Number.isFinite(length) && length > 0 ? length : null, onProgress)) };

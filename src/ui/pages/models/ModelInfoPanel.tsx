@@ -24,7 +24,7 @@ function Facts({ summary }: { summary: ModelFileSummary }) {
       ['Vocabulary', String(config.vocabSize)],
       ['Context length', String(config.contextLength)],
       ['RoPE', `${config.ropeStyle}, base ${config.ropeFreqBase}, ${config.ropeDimensionCount} dimensions, scaling ${config.ropeScaling.type}`],
-      ['RMSNorm epsilon', String(config.rmsNormEpsilon)],
+      ['RMSNorm epsilon', Number(config.rmsNormEpsilon.toPrecision(6)).toExponential()],
     );
     if ('tiedOutput' in config) rows.push(['Output head', config.tiedOutput ? 'tied to the token embedding' : 'output.weight'], ['Q/K/V biases', config.attentionBias ? 'yes' : 'no']);
   }
