@@ -42,7 +42,7 @@ describe('mwb experiment', () => {
   it('prints the grid with --check', () => {
     const result = runMwb(['experiment', specPath, '--check']);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/3 cells \(3 sizes × 1 methods × 1 curricula × 1 seeds\)/);
+    expect(result.stdout).toMatch(/3 cells \(3 sizes × 1 method × 1 curriculum × 1 seed\)/);
     expect(result.stdout).toMatch(/size 24: 18 normal \+ 6 hard examples, 1 epochs, 3 optimizer steps/);
     expect(result.stdout).toMatch(/test set: 2 normal \+ 2 hard problems \+ 2 gsm8k/);
   });

@@ -97,6 +97,9 @@ describe('make-model', () => {
     const vocab = makeModel([...TINY, '--vocab', join(ROOT, 'package.json'), '--out', join(dir, 'bad.gguf')]);
     expect(vocab.code).toBe(1);
     expect(vocab.stderr).toMatch(/package.json: magic: not a GGUF file/);
+    const missingVocab = makeModel([...TINY, '--vocab', join(dir, 'missing.gguf'), '--out', join(dir, 'x.gguf')]);
+    expect(missingVocab.code).toBe(1);
+    expect(missingVocab.stderr).toMatch(/--vocab .*missing\.gguf: file not found\. It must be a GGUF file with tokenizer\.\* metadata/);
     const missingDir = makeModel([...TINY, '--vocab', tinyVocab, '--out', join(dir, 'no-such-dir', 'm.gguf')]);
     expect(missingDir.code).toBe(1);
     expect(missingDir.stderr).toMatch(/ENOENT/);

@@ -3,6 +3,7 @@
  * with the tokenizer of a vocabulary GGUF, for tests and benchmarks. `--shape mistral-7b` writes a
  * full-size 7B file (about 4 GB as q4_0) by streaming.
  */
+import { existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { SUPPORTED_ARCHITECTURES, type Architecture } from './config.ts';
@@ -219,6 +220,11 @@ export async function runMakeModel(argv: string[]): Promise<number> {
 
   const partial = `${args.out}.partial`;
   try {
+    if (!existsSync(args.vocab)) {
+      throw new MakeModelUsageError(
+        `--vocab ${args.vocab}: file not found. It must be a GGUF file with tokenizer.* metadata, such as llama.cpp's models/ggml-vocab-llama-spm.gguf.`,
+      );
+    }
     const vocabulary = await openGguf(await openFileSource(args.vocab));
     await vocabulary.close();
     const model = randomModel({ ...args.options, vocabulary });

@@ -86,9 +86,20 @@ function cellRow(cell: ExperimentCell): string {
   return `${cell.id.padEnd(34)} ${scores.join('   ')}   ${formatDuration(seconds * 1000)}`;
 }
 
+/** Writes "1 seed" or "3 seeds". */
+function counted(n: number, singular: string, plural: string): string {
+  return `${n} ${n === 1 ? singular : plural}`;
+}
+
 function printPlan(spec: ExperimentSpec): void {
   const cells = planCells(spec);
-  console.log(`experiment "${spec.name}": ${cells.length} cells (${spec.sizes.length} sizes × ${spec.methods.length} methods × ${spec.curriculum.length} curricula × ${spec.seeds.length} seeds)`);
+  const grid = [
+    counted(spec.sizes.length, 'size', 'sizes'),
+    counted(spec.methods.length, 'method', 'methods'),
+    counted(spec.curriculum.length, 'curriculum', 'curricula'),
+    counted(spec.seeds.length, 'seed', 'seeds'),
+  ];
+  console.log(`experiment "${spec.name}": ${counted(cells.length, 'cell', 'cells')} (${grid.join(' × ')})`);
   for (const size of spec.sizes) {
     const counts = stageCounts(size, spec.data.hardFraction);
     console.log(`  size ${size}: ${counts.normal} normal + ${counts.hard} hard examples, ${spec.epochs} epochs, ${Math.ceil(size / spec.training.batch) * spec.epochs} optimizer steps`);

@@ -53,7 +53,7 @@ function printSummary(summary: ModelFileSummary): void {
 
   if (summary.tensorCount > 0) {
     console.log(`tensors         ${formatCount(summary.parameterCount)} parameters, ${formatBytes(summary.tensorBytes)}`);
-    for (const total of summary.tensorTypes) console.log(`  ${total.type.padEnd(8)}${String(total.count).padStart(5)} tensors  ${formatBytes(total.bytes).padStart(12)}`);
+    for (const total of summary.tensorTypes) console.log(`  ${total.type.padEnd(8)}${String(total.count).padStart(5)} ${total.count === 1 ? 'tensor ' : 'tensors'}  ${formatBytes(total.bytes).padStart(12)}`);
   }
   const t = summary.tokenizer;
   if (t) {

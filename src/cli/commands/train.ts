@@ -110,7 +110,7 @@ Progress, checkpoints and output:
                         model and grade them; prints accuracy and the most-frequent-answer baseline
   --test-limit N        grade at most N test problems (default 200)
   --max-tokens N        generated tokens per test problem (default 256)
-  --json                print one JSON object per line (events "data", "step", "eval", "done")`;
+  --json                print one JSON object per line (events "data", "start", "step", "eval", "checkpoint", "done")`;
 
 function optionalNumber(value: string | undefined, flag: string, options: { min?: number; max?: number; integer?: boolean }): number | undefined {
   return value === undefined ? undefined : numberOption(value, flag, 0, options);

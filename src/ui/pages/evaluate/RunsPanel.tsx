@@ -37,7 +37,7 @@ export function RunsPanel() {
   return (
     <section className="panel">
       <h2>Runs</h2>
-      {rows && rows.length === 0 && <p>No run yet. Import outputs above to grade and inspect them.</p>}
+      {rows && rows.length === 0 && <p>No run yet. Run a model or import its outputs above to grade and inspect them.</p>}
       {rows && rows.length > 0 && (
         <table className="results" data-testid="runs">
           <thead>

@@ -101,7 +101,7 @@ export function InspectPage() {
       <section className="panel" data-testid="page-inspect">
         <h1>Inspect</h1>
         <p>
-          No run to inspect yet. Import model outputs on the <a href="#/evaluate">Evaluate</a> page first.
+          No run to inspect yet. Run a model or import model outputs on the <a href="#/evaluate">Evaluate</a> page first.
         </p>
       </section>
     );
