@@ -17,11 +17,9 @@ import { benchmarkTestProblems, dedupShard, decontaminateShard, exportShard, sea
 import { createProceduralShard, runProceduralShard, type ProceduralShardSpec } from '../../data/store/run.ts';
 import { deleteShard, removeProblems } from '../../data/store/shards.ts';
 import { isJsonlError, parseJsonl } from '../../util/jsonl.ts';
+import { failureOf, type WorkerFailure } from './outcome.ts';
 
-export interface DataFailure {
-  name: string;
-  message: string;
-}
+export type DataFailure = WorkerFailure;
 
 export type DataOutcome<T> = ({ ok: true } & T) | { ok: false; error: DataFailure };
 
@@ -67,11 +65,7 @@ export interface DataService {
   testEndpoint(endpoint: RemoteEndpoint): Promise<DataOutcome<{ reply: string }>>;
 }
 
-function failure(error: unknown, context: string): { ok: false; error: DataFailure } {
-  const e = error instanceof Error ? error : new Error(String(error));
-  console.warn(`[data] ${context} failed: ${e.name}: ${e.message}`);
-  return { ok: false, error: { name: e.name, message: e.message } };
-}
+const failure = (error: unknown, context: string) => failureOf('data', error, context);
 
 async function attempt<T extends object>(context: string, work: () => Promise<T>): Promise<DataOutcome<T>> {
   try {

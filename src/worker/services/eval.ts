@@ -11,12 +11,10 @@ import { importOutputs, type ImportOutputsOptions, type ImportOutputsResult } fr
 import type { Generator } from '../../eval/runs/generator.ts';
 import { createEvalRun, runEval, type EvalProgress, type EvalRunConfig } from '../../eval/runs/orchestrator.ts';
 import type { RenderChat } from '../../eval/templates.ts';
+import { failureOf, throttle, type WorkerFailure } from './outcome.ts';
 
 /** Error crossing the worker boundary as a plain object; `name` distinguishes StorageFullError and BenchmarkShapeError. */
-export interface EvalFailure {
-  name: string;
-  message: string;
-}
+export type EvalFailure = WorkerFailure;
 
 export type Outcome<T> = ({ ok: true } & T) | { ok: false; error: EvalFailure };
 
@@ -27,35 +25,7 @@ export type EvalRunOutcome = Outcome<{ progress: EvalProgress }>;
 export type LoadBenchmarkRequest = Omit<LoadBenchmarkOptions, 'onProgress' | 'batchSize'>;
 export type ImportOutputsRequest = Omit<ImportOutputsOptions, 'onProgress' | 'grade' | 'batchSize'>;
 
-/** Logs a caught failure with what it concerns, and returns it as a plain object for the UI. */
-function failure(error: unknown, context: string): { ok: false; error: EvalFailure } {
-  const e = error instanceof Error ? error : new Error(String(error));
-  console.warn(`[eval] ${context} failed: ${e.name}: ${e.message}`);
-  return { ok: false, error: { name: e.name, message: e.message } };
-}
-
-/** Calls `fn` at most every `ms` milliseconds, dropping calls in between; `flush` sends the last one. */
-function throttle<A extends unknown[]>(fn: ((...args: A) => void) | undefined, ms: number) {
-  let last = 0;
-  let pending: A | null = null;
-  return {
-    call(...args: A) {
-      if (!fn) return;
-      const now = Date.now();
-      if (now - last >= ms) {
-        last = now;
-        pending = null;
-        fn(...args);
-      } else {
-        pending = args;
-      }
-    },
-    flush() {
-      if (fn && pending) fn(...pending);
-      pending = null;
-    },
-  };
-}
+const failure = (error: unknown, context: string) => failureOf('eval', error, context);
 
 /** Progress messages per second sent to the UI at most; each is a postMessage. */
 const PROGRESS_INTERVAL_MS = 200;

@@ -21,11 +21,9 @@ import type { BenchmarkRecord } from '../../db/eval.ts';
 import { CheckpointManager, type CheckpointStorage } from '../../train/checkpoint.ts';
 import { opfsFolder, opfsStorage, removeOpfsFolder } from '../../train/checkpoint-opfs.ts';
 import { LocalGenerator } from './local-model.ts';
+import { failureOf, type WorkerFailure } from './outcome.ts';
 
-export interface ExperimentFailure {
-  name: string;
-  message: string;
-}
+export type ExperimentFailure = WorkerFailure;
 
 export type ExperimentOutcome =
   | { ok: true; experimentId: string; status: ExperimentSummary['status']; done: number; failed: number; remaining: number }
@@ -54,9 +52,7 @@ export interface ExperimentsDeps {
 }
 
 function failure(error: unknown, context: string, experimentId?: string): ExperimentOutcome {
-  const e = error instanceof Error ? error : new Error(String(error));
-  console.warn(`[experiments] ${context} failed: ${e.name}: ${e.message}`);
-  return { ok: false, ...(experimentId ? { experimentId } : {}), error: { name: e.name, message: e.message } };
+  return { ...failureOf('experiments', error, context), ...(experimentId ? { experimentId } : {}) };
 }
 
 function newExperimentId(): string {

@@ -34,13 +34,11 @@ import {
   type CachedModelFile,
   type TransferProgress,
 } from './model-files.ts';
+import { failureOf, throttle, type WorkerFailure } from './outcome.ts';
 
 export type { CachedModelFile, TransferProgress } from './model-files.ts';
 
-export interface ModelsFailure {
-  name: string;
-  message: string;
-}
+export type ModelsFailure = WorkerFailure;
 
 export type ModelsOutcome<T> = ({ ok: true } & T) | { ok: false; error: ModelsFailure };
 
@@ -144,35 +142,7 @@ async function fetchModel(url: string): Promise<Response> {
   }
 }
 
-/** Logs a caught failure with what it concerns and returns it as a plain object for the UI. */
-function failure(error: unknown, context: string): { ok: false; error: ModelsFailure } {
-  const e = error instanceof Error ? error : new Error(String(error));
-  console.warn(`[models] ${context} failed: ${e.name}: ${e.message}`);
-  return { ok: false, error: { name: e.name, message: e.message } };
-}
-
-/** Calls `fn` at most every `ms` milliseconds; the last call is always delivered by flush(). */
-function throttle<A extends unknown[]>(fn: ((...args: A) => void) | undefined, ms: number) {
-  let last = 0;
-  let pending: A | null = null;
-  return {
-    call(...args: A) {
-      if (!fn) return;
-      const now = Date.now();
-      if (now - last >= ms) {
-        last = now;
-        pending = null;
-        fn(...args);
-      } else {
-        pending = args;
-      }
-    },
-    flush() {
-      if (fn && pending) fn(...pending);
-      pending = null;
-    },
-  };
-}
+const failure = (error: unknown, context: string) => failureOf('models', error, context);
 
 const PROGRESS_INTERVAL_MS = 150;
 

@@ -4,11 +4,9 @@ import { runSelfTest, type SelfTestRow } from '../../kernels/selftest.ts';
 import { dequantize } from '../../model/quant/index.ts';
 import type { AdapterSummary } from '../../gpu/context.ts';
 
-/** Errors cross the worker boundary as plain objects with this shape. */
-export interface WorkerFailure {
-  name: string;
-  message: string;
-}
+import type { WorkerFailure } from './outcome.ts';
+
+export type { WorkerFailure } from './outcome.ts';
 
 export type AdapterResult = { ok: true; adapter: AdapterSummary } | { ok: false; error: WorkerFailure };
 
