@@ -17,11 +17,11 @@ import { benchmarkTestProblems, dedupShard, decontaminateShard, exportShard, sea
 import { createProceduralShard, runProceduralShard, type ProceduralShardSpec } from '../../data/store/run.ts';
 import { deleteShard, removeProblems } from '../../data/store/shards.ts';
 import { isJsonlError, parseJsonl } from '../../util/jsonl.ts';
-import { failureOf, type WorkerFailure } from './outcome.ts';
+import { failureOf, type WorkerFailure, type WorkerOutcome } from './outcome.ts';
 
 export type DataFailure = WorkerFailure;
 
-export type DataOutcome<T> = ({ ok: true } & T) | { ok: false; error: DataFailure };
+export type DataOutcome<T> = WorkerOutcome<T>;
 
 export interface ShardProgress {
   stored: number;

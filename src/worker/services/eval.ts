@@ -11,12 +11,12 @@ import { importOutputs, type ImportOutputsOptions, type ImportOutputsResult } fr
 import type { Generator } from '../../eval/runs/generator.ts';
 import { createEvalRun, runEval, type EvalProgress, type EvalRunConfig } from '../../eval/runs/orchestrator.ts';
 import type { RenderChat } from '../../eval/templates.ts';
-import { failureOf, throttle, type WorkerFailure } from './outcome.ts';
+import { failureOf, throttle, type WorkerFailure, type WorkerOutcome } from './outcome.ts';
 
 /** Error crossing the worker boundary as a plain object; `name` distinguishes StorageFullError and BenchmarkShapeError. */
 export type EvalFailure = WorkerFailure;
 
-export type Outcome<T> = ({ ok: true } & T) | { ok: false; error: EvalFailure };
+export type Outcome<T> = WorkerOutcome<T>;
 
 export type LoadBenchmarkReport = Outcome<{ benchmark: BenchmarkRecord; issues: LineIssue[]; skippedLines: number }>;
 export type ImportOutputsReport = Outcome<ImportOutputsResult>;

@@ -34,13 +34,13 @@ import {
   type CachedModelFile,
   type TransferProgress,
 } from './model-files.ts';
-import { failureOf, throttle, type WorkerFailure } from './outcome.ts';
+import { failureOf, throttle, type WorkerFailure, type WorkerOutcome } from './outcome.ts';
 
 export type { CachedModelFile, TransferProgress } from './model-files.ts';
 
 export type ModelsFailure = WorkerFailure;
 
-export type ModelsOutcome<T> = ({ ok: true } & T) | { ok: false; error: ModelsFailure };
+export type ModelsOutcome<T> = WorkerOutcome<T>;
 
 export interface LoadSettings {
   /** KV-cache positions per sequence. */

@@ -1,5 +1,5 @@
 /**
- * What every worker service sends back across the comlink boundary: results as plain objects, with
+ * Results of the worker services as they cross the comlink boundary: plain objects, with
  * errors as { name, message } (an Error loses its class on the way), and progress throttled so a fast
  * loop does not flood the UI thread with messages.
  */
