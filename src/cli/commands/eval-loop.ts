@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import type { BenchmarkKind, EvalResultRecord } from '../../db/eval.ts';
 import { BENCHMARK_LABELS, parseProblem, type ParsedProblem } from '../../eval/benchmarks.ts';
 import type { FinishedSequence, GenerationRequest, Generator, SamplingParams } from '../../eval/runs/generator.ts';
-import { gradeOutput } from '../../eval/runs/grading.ts';
+import { gradeOutput, resultFields } from '../../eval/runs/grading.ts';
 import { renderPrompt, type PromptTemplate, type RenderChat, type ResolvedExemplar } from '../../eval/templates.ts';
 import { isJsonlError, parseJsonl } from '../../util/jsonl.ts';
 import { requireFile } from './data-files.ts';
@@ -121,25 +121,7 @@ export async function generateAndGrade(generator: Generator, problems: readonly 
         requests.delete(id);
         const { problem, sample } = entry;
         const graded = gradeOutput(result.text, problem.gold, options.kind, problem.problem);
-        const line: EvalLine = {
-          problemIndex: problem.index,
-          sample,
-          problemId: problem.problemId,
-          problem: problem.problem,
-          ...(problem.subject !== undefined ? { subject: problem.subject } : {}),
-          ...(problem.level !== undefined ? { level: problem.level } : {}),
-          prompt: entry.request.prompt,
-          output: result.text,
-          extracted: graded.extracted,
-          rule: graded.rule,
-          gold: problem.gold,
-          verdict: graded.verdict,
-          method: graded.method,
-          tokens: result.tokens,
-          ms: result.ms,
-          stopReason: result.stopReason,
-          finishedAt: Date.now(),
-        };
+        const line: EvalLine = { ...resultFields(problem.index, sample, problem, entry.request.prompt, result, graded), problem: problem.problem };
         const write = options.onResult(line);
         if (write) writes.push(write);
       },

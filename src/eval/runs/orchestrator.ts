@@ -9,7 +9,7 @@ import type { BenchmarkProblemRecord, BenchmarkRecord, EvalResultRecord, EvalRun
 import { FREE_SPACE_ADVICE, isQuotaError, StorageFullError } from '../storage-errors.ts';
 import { renderPrompt, validateTemplate, type PromptTemplate, type RenderChat, type ResolvedExemplar } from '../templates.ts';
 import type { FinishedSequence, GenerationRequest, Generator, SamplingParams } from './generator.ts';
-import { gradeOutput, type GradeOutput } from './grading.ts';
+import { gradeOutput, resultFields, type GradeOutput } from './grading.ts';
 import { finishedSampleKeys, parseSampleKey, sampleKey, updateRun } from './store.ts';
 
 export interface EvalRunConfig {
@@ -195,25 +195,7 @@ export async function runEval(db: WorkbenchDatabase, runId: string, options: Run
     const { problemIndex, sample } = parseSampleKey(key)!;
     const problem = problems.get(problemIndex)!;
     const graded = grade(result.text, problem.gold, run.benchmarkKind, problem.problem);
-    const record: EvalResultRecord = {
-      runId,
-      problemIndex,
-      sample,
-      problemId: problem.problemId,
-      ...(problem.subject !== undefined ? { subject: problem.subject } : {}),
-      ...(problem.level !== undefined ? { level: problem.level } : {}),
-      prompt: request.prompt,
-      output: result.text,
-      extracted: graded.extracted,
-      rule: graded.rule,
-      gold: problem.gold,
-      verdict: graded.verdict,
-      method: graded.method,
-      tokens: result.tokens,
-      ms: result.ms,
-      stopReason: result.stopReason,
-      finishedAt: Date.now(),
-    };
+    const record: EvalResultRecord = { runId, ...resultFields(problemIndex, sample, problem, request.prompt, result, graded) };
     const write = db.evalResults
       .put(record)
       .then(() => {
