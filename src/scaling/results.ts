@@ -58,6 +58,8 @@ export interface ExperimentCell {
   trainingLoss: LossPoint[];
   /** Training run (checkpoint) id, when the trainer stores one. */
   trainRunId?: string;
+  /** Hash of the training and test problems the cell was run on; a resumed sweep compares it. */
+  dataFingerprint?: string;
   /** ISO 8601 timestamps. */
   startedAt?: string;
   finishedAt?: string;
@@ -196,6 +198,7 @@ function checkCell(check: Checker, value: unknown, path: string, ids: Set<string
     });
   }
   check.string(value, 'trainRunId', path, true);
+  check.string(value, 'dataFingerprint', path, true);
   check.timestamp(value, 'startedAt', path, true);
   check.timestamp(value, 'finishedAt', path, true);
 }

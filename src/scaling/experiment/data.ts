@@ -5,6 +5,7 @@
  * from the generator's test split, whose problems never occur in training streams.
  */
 import { generateProblems, generateTestSet } from '../../data/generate.ts';
+import { fmix32, hashString32 } from '../../data/text.ts';
 import type { Method, Stage, SynthItem } from '../../data/types.ts';
 import { ALPACA_COT_TEXT } from '../../eval/templates.ts';
 import type { StageRecords } from '../../train/prepare.ts';
@@ -126,4 +127,27 @@ export function cellStages(pools: Map<string, SftRecord[]>, method: VariantMetho
     { name: 'normal', records: normal, sourceName: `${label} (normal stage)` },
     { name: 'hard', records: hard, sourceName: `${label} (hard stage)` },
   ].filter((stage) => stage.records.length > 0);
+}
+
+/**
+ * Returns a 64-bit hash (16 hex digits) of every training pool and test set, in order. The data are
+ * generated again from the spec whenever a sweep starts, so a changed generator gives other problems
+ * for the same spec. Cells store the fingerprint, and a resumed sweep compares it to catch that.
+ */
+export function dataFingerprint(pools: Map<string, SftRecord[]>, testSets: readonly TestSet[]): string {
+  let hi = 0x6a09e667;
+  let lo = 0xbb67ae85;
+  const add = (text: string) => {
+    hi = fmix32(hi ^ hashString32(text, 0x9747b28c));
+    lo = fmix32(lo ^ hashString32(text, 0x1b873593));
+  };
+  for (const [key, records] of pools) {
+    add(key);
+    for (const record of records) add(`${record.problem}\u0000${record.solution}`);
+  }
+  for (const set of testSets) {
+    add(set.title);
+    for (const problem of set.problems) add(`${problem.problem}\u0000${problem.gold}`);
+  }
+  return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
 }

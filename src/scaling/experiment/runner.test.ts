@@ -11,7 +11,7 @@ import { createNodeHost, newResults } from '../../cli/commands/experiment-host.t
 import { DeviceLostError } from '../../gpu/errors.ts';
 import { experimentSeries } from '../experiment-series.ts';
 import { parseResults } from '../results.ts';
-import { runExperiment, storedLossCurve, type ExperimentProgress } from './runner.ts';
+import { ExperimentDataChangedError, runExperiment, storedLossCurve, type ExperimentProgress } from './runner.ts';
 import { resolveSpec } from './spec.ts';
 
 const SPEC = resolveSpec({
@@ -102,5 +102,17 @@ describe('runExperiment', () => {
     const final = parseResults(readFileSync(out, 'utf8'), out);
     expect(final.cells[0]).toEqual(paused.cells[0]);
     expect(final.cells[1].trainingLoss.map((p) => p.step)).toEqual([1, 2, 3]);
+    expect(final.cells[0].dataFingerprint).toMatch(/^[0-9a-f]{16}$/);
+    expect(final.cells[1].dataFingerprint).toBe(final.cells[0].dataFingerprint);
+  });
+
+  it('refuses to resume on changed problems', async () => {
+    // A cell that recorded other problems, as after a change of the data generator.
+    const out = join(dir, 'changed.json');
+    const results = newResults('exp-changed', SPEC.name, SPEC);
+    results.cells = [{ id: 'plain-mixed-s1-n16', variant: { methods: ['plain'], curriculum: 'mixed', seed: 1 }, dataSize: 16, status: 'done', evaluations: [], trainingLoss: [], dataFingerprint: '0123456789abcdef' }];
+    const run = runExperiment(createNodeHost({ out, results, checkpointDir: join(dir, 'changed-checkpoints') }), SPEC);
+    await expect(run).rejects.toThrow(ExperimentDataChangedError);
+    await expect(run).rejects.toThrow(/since cell plain-mixed-s1-n16 ran \(data fingerprint 0123456789abcdef, now [0-9a-f]{16}\).*--restart/);
   });
 });

@@ -25,7 +25,7 @@ import { trainModel, type TrainResult } from '../../train/train-model.ts';
 import { NonFiniteLossError, type StepPoint } from '../../train/trainer.ts';
 import type { CellEvaluation, ExperimentCell, LossPoint } from '../results.ts';
 import { cellTrainingConfig, pendingCell, planCells, type PlannedCell } from './cells.ts';
-import { buildExperimentTokenizer, cellStages, EXPERIMENT_TEMPLATE, generatePools, generateTestSets, type TestSet } from './data.ts';
+import { buildExperimentTokenizer, cellStages, dataFingerprint, EXPERIMENT_TEMPLATE, generatePools, generateTestSets, type TestSet } from './data.ts';
 import type { ExperimentSpec } from './spec.ts';
 
 /** Training-loss points kept per cell at most; longer curves keep every k-th step and the last one. */
@@ -119,6 +119,29 @@ function reasonOf(error: unknown): string {
   return String(error);
 }
 
+/** Raised when stored cells were run on other problems than this run would generate for the same spec. */
+export class ExperimentDataChangedError extends Error {
+  constructor(
+    readonly cellIds: string[],
+    readonly stored: string,
+    readonly current: string,
+  ) {
+    super(
+      `The problems generated for this spec changed since cell${cellIds.length === 1 ? '' : 's'} ${cellIds.join(', ')} ran ` +
+        `(data fingerprint ${stored}, now ${current}), because the workbench's data generator changed. Results on other problems ` +
+        'cannot share a curve. Start the sweep again from scratch (mwb experiment --restart, or a new experiment in the app), ' +
+        'and keep the old results file if you need its numbers.',
+    );
+    this.name = 'ExperimentDataChangedError';
+  }
+}
+
+/** Rejects resuming when a finished or interrupted cell recorded another fingerprint; cells from before fingerprints pass. */
+function checkFingerprints(cells: readonly ExperimentCell[], fingerprint: string): void {
+  const changed = cells.filter((c) => (c.status === 'done' || c.status === 'running') && c.dataFingerprint !== undefined && c.dataFingerprint !== fingerprint);
+  if (changed.length > 0) throw new ExperimentDataChangedError(changed.map((c) => c.id), changed[0].dataFingerprint!, fingerprint);
+}
+
 /**
  * Runs every cell of the spec that is not finished. Returns when all are done or failed ('finished')
  * or when the signal stops the sweep ('paused'; the running cell stays 'running' and resumes next time).
@@ -153,6 +176,8 @@ export async function runExperiment(host: ExperimentHost, spec: ExperimentSpec, 
   report({ phase: 'generating', done: 0, total: 1, message: 'generating the training and test problems' });
   const pools = generatePools(spec, (done, total) => report({ phase: 'generating', done, total }));
   const testSets = [...generateTestSets(spec), ...(options.extraTestSets ?? [])];
+  const fingerprint = dataFingerprint(pools, testSets);
+  checkFingerprints(cells, fingerprint);
   report({ phase: 'tokenizer', done: 0, total: 1, message: `building the ${spec.tokenizer.kind} tokenizer` });
   const tokenizer = await buildExperimentTokenizer(spec, pools);
 
@@ -160,7 +185,7 @@ export async function runExperiment(host: ExperimentHost, spec: ExperimentSpec, 
     if (options.signal?.aborted) return summarize('paused');
     const index = planned.indexOf(plan);
     const progress = (p: Omit<ExperimentProgress, 'cells' | 'cellId' | 'cellIndex'>) => report({ ...p, cellId: plan.id, cellIndex: index });
-    const outcome = await runCell(host, spec, plan, cells[index], { tokenizer, pools, testSets, signal: options.signal, progress, put: async (cell) => {
+    const outcome = await runCell(host, spec, plan, cells[index], { tokenizer, pools, testSets, fingerprint, signal: options.signal, progress, put: async (cell) => {
       cells[index] = cell;
       await put(cell);
     } });
@@ -171,6 +196,8 @@ export async function runExperiment(host: ExperimentHost, spec: ExperimentSpec, 
 
 interface CellContext {
   tokenizer: Awaited<ReturnType<typeof buildExperimentTokenizer>>;
+  /** dataFingerprint() of the pools and test sets, stored in the cell. */
+  fingerprint: string;
   pools: ReturnType<typeof generatePools>;
   testSets: TestSet[];
   signal?: AbortSignal;
@@ -183,6 +210,7 @@ async function runCell(host: ExperimentHost, spec: ExperimentSpec, plan: Planned
   let cell: ExperimentCell = {
     ...pendingCell(plan),
     status: 'running',
+    dataFingerprint: context.fingerprint,
     startedAt: previous.status === 'running' && previous.startedAt ? previous.startedAt : new Date().toISOString(),
     trainingLoss: previous.status === 'running' ? previous.trainingLoss : [],
   };
