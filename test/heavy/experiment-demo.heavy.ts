@@ -1,8 +1,9 @@
 /**
  * Opt-in heavy test (`npm run test:heavy`): the whole demo sweep (docs/experiments/demo.json) through
- * `mwb experiment`, which trains four tiny models and evaluates each on 400 test problems. Accuracy on
- * the normal test set must rise with the data size, with the 95% intervals of the smallest and the
- * largest size apart. It takes about two hours on a software adapter (docs/experiments.md).
+ * `mwb experiment`, which trains three 2 × 128 models and evaluates each on 400 test problems.
+ * Accuracy on the normal test set must rise with the data size, with the 95% intervals of the
+ * smallest and the largest size apart. It took 71 minutes on a loaded 2-core software adapter
+ * (docs/experiments.md).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -23,7 +24,7 @@ it('demo sweep accuracy rises with data size', { timeout: 6 * 3_600_000 }, async
   await promisify(execFile)(process.execPath, args, { cwd: ROOT, maxBuffer: 64 * 2 ** 20 });
 
   const results = parseResults(readFileSync(out, 'utf8'), out);
-  expect(results.cells.map((c) => c.status)).toEqual(['done', 'done', 'done', 'done']);
+  expect(results.cells.map((c) => c.status)).toEqual(['done', 'done', 'done']);
   const normal = results.cells.map((cell) => {
     const evaluation = cell.evaluations.find((e) => e.testSet === 'normal')!;
     return { size: cell.dataSize, correct: evaluation.correct, total: evaluation.total, ...wilsonInterval(evaluation.correct, evaluation.total) };

@@ -102,7 +102,7 @@ export function RunExperimentPanel() {
       <p>
         Each cell of the grid trains a small model from scratch on the first N procedural problems of its variant (smaller sets are prefixes of larger ones) and
         evaluates it with greedy decoding on a held-out test set of normal and hard problems. Cells run one after another in the background; each result is stored
-        as soon as it exists, and a reload resumes the sweep. The Demo preset is a four-size sweep of a tiny model; docs/experiments.md lists its times.
+        as soon as it exists, and a reload resumes the sweep. The Demo preset is a three-size sweep of a 2-block model of width 128; docs/experiments.md lists its results and times.
       </p>
       <div className="form-row">
         <button type="button" className="secondary" onClick={() => set({ form: formFromSpec(DEMO_SPEC) })} data-testid="experiment-demo">
@@ -137,6 +137,7 @@ export function RunExperimentPanel() {
             ))}
           </select>
         </label>
+        {text('layers', 'Layers (blank: preset)', 'experiment-layers', 4)}
         {text('context', 'Context', 'experiment-context', 5)}
         {text('batch', 'Batch', 'experiment-batch', 4)}
         {text('microBatch', 'Micro-batch', 'experiment-micro-batch', 4)}

@@ -6,8 +6,9 @@ import { formFromSpec, specFromForm } from './experiment-form.ts';
 describe('experiment form', () => {
   it('round-trips the demo preset', () => {
     const form = formFromSpec(DEMO_SPEC);
-    expect(form.sizes).toBe('500, 1000, 2000, 4000');
+    expect(form.sizes).toBe('1000, 2000, 4000');
     expect(form.normalDifficulty).toBe('1');
+    expect(form.layers).toBe('2');
     expect(resolveSpec(specFromForm(form))).toEqual(resolveSpec(DEMO_SPEC));
   });
 
@@ -26,5 +27,14 @@ describe('experiment form', () => {
     expect(() => resolveSpec(specFromForm(form))).toThrow(/field "sizes\[1\]": expected an integer from 1 to 200000, got "lots"/);
     const empty = { ...formFromSpec(DEMO_SPEC), epochs: '' };
     expect(() => resolveSpec(specFromForm(empty))).toThrow(/field "epochs"/);
+    const layers = { ...formFromSpec(DEMO_SPEC), layers: 'two' };
+    expect(() => resolveSpec(specFromForm(layers))).toThrow(/field "model.blockCount"/);
+  });
+
+  it('leaves layers blank for the preset', () => {
+    const form = { ...formFromSpec(DEMO_SPEC), preset: 'tiny', layers: '' };
+    expect(resolveSpec(specFromForm(form)).model.blockCount).toBe(2);
+    expect(formFromSpec(specFromForm({ ...form, preset: 'mini' })).layers).toBe('');
+    expect(resolveSpec(specFromForm({ ...form, preset: 'mini', layers: '3' })).model.blockCount).toBe(3);
   });
 });

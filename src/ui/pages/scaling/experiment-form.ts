@@ -7,6 +7,7 @@ import type { FamilyId } from '../../../data/families/index.ts';
 import type { Method } from '../../../data/types.ts';
 import { resolveSpec, type BenchmarkChoice, type ExperimentSpec, type VariantMethod } from '../../../scaling/experiment/spec.ts';
 import type { Curriculum } from '../../../scaling/results.ts';
+import { TRAIN_PRESETS } from '../../../train/training-config.ts';
 
 export interface ExperimentForm {
   name: string;
@@ -20,6 +21,8 @@ export interface ExperimentForm {
   epochs: string;
   testSize: string;
   preset: string;
+  /** Transformer blocks; empty for the preset's own. */
+  layers: string;
   context: string;
   families: FamilyId[];
   /** A level or a range such as "3-5". */
@@ -81,7 +84,7 @@ export function specFromForm(form: ExperimentForm): Record<string, unknown> {
       hardDifficulty: levels(form.hardDifficulty),
       hardFraction: numberOrText(form.hardFraction),
     },
-    model: { preset: form.preset, context: numberOrText(form.context) },
+    model: { preset: form.preset, context: numberOrText(form.context), ...(form.layers.trim() ? { blockCount: numberOrText(form.layers) } : {}) },
     tokenizer: { kind: 'bpe', vocabSize: numberOrText(form.vocabSize) },
     training: { batch: numberOrText(form.batch), microBatch: numberOrText(form.microBatch), learningRate: numberOrText(form.learningRate) },
     evaluation: { seed: numberOrText(form.evalSeed), maxTokens: numberOrText(form.maxTokens), batch: numberOrText(form.evalBatch) },
@@ -102,6 +105,7 @@ export function formFromSpec(value: unknown): ExperimentForm {
     epochs: String(spec.epochs),
     testSize: String(spec.testSize),
     preset: spec.model.preset,
+    layers: spec.model.blockCount === TRAIN_PRESETS[spec.model.preset]?.blockCount ? '' : String(spec.model.blockCount),
     context: String(spec.model.context),
     families: spec.data.families,
     normalDifficulty: levelText(spec.data.normalDifficulty),
