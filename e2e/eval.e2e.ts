@@ -128,7 +128,6 @@ it('imported run inspected safely across reload', async () => {
 it('broken lines reported, benchmark deleted', async () => {
   const page = await browser.newPage();
   await openEvaluate(page);
-  const before = await page.getByTestId('benchmark-row').count();
   const path = join(files, 'broken.jsonl');
   writeFileSync(path, ['{"question": "What is 1+1?", "answer": "1+1=2\\n#### 2"}', '{"question": "cut off', '{"question": "no answer line", "answer": "2"}', '{"question": "What is 2+2?", "answer": "#### 4"}'].join('\n'));
   await page.getByTestId('bench-name').fill('broken file');
@@ -147,11 +146,15 @@ it('broken lines reported, benchmark deleted', async () => {
   await page.getByTestId('bench-error').waitFor();
   expect(await page.getByTestId('bench-error').textContent()).toMatch(/not a MATH file: line 1 has no "problem", "solution"/);
 
+  // The list fills in from IndexedDB after the page opens, so rows are counted by name: the rejected
+  // second upload adds none, and deleting removes the one the first upload added.
   const row = page.getByTestId('benchmark-row').filter({ hasText: 'broken file' });
-  await expect.poll(() => page.getByTestId('benchmark-row').count()).toBe(before + 1);
+  await expect.poll(() => row.count()).toBe(1);
+  const others = await page.getByTestId('benchmark-row').filter({ hasNotText: 'broken file' }).count();
   await row.getByTestId('delete-benchmark').click();
   await row.getByTestId('delete-benchmark-confirm').click();
-  await expect.poll(() => page.getByTestId('benchmark-row').count()).toBe(before);
+  await expect.poll(() => row.count()).toBe(0);
+  expect(await page.getByTestId('benchmark-row').count()).toBe(others);
 });
 
 it('GSM8K 8-shot prompt preview and export', async () => {
