@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, inject, it } from 'vitest';
 import { SHARED_DATA } from '../test/cli.ts';
 import { launchBrowser, screenshotPath, watchConsole } from './browser.ts';
 
@@ -18,6 +18,10 @@ const files = mkdtempSync(join(tmpdir(), 'mwb-eval-e2e-'));
 let browser: BrowserContext;
 beforeAll(async () => {
   browser = await launchBrowser();
+});
+// Each test opens its own page; closing them keeps earlier pages' workers off the CPU.
+afterEach(async () => {
+  for (const open of browser.pages()) await open.close();
 });
 afterAll(async () => {
   await browser?.close();
@@ -197,9 +201,9 @@ it('Inspect table virtualized for 1,319 rows', async () => {
   await page.getByTestId('outputs-file').setInputFiles(path);
   await expect.poll(() => page.getByTestId('import-report').textContent(), { timeout: 60_000 }).toMatch(/1,319 problems/);
 
-  await page.goto(`${inject('baseUrl')}#/evaluate`);
   await page.getByTestId('run-row').filter({ hasText: 'whole split' }).getByTestId('run-inspect').click();
-  await expect.poll(() => page.getByTestId('filter-count').textContent(), { timeout: 30_000 }).toBe('1,319 of 1,319 problems');
+  await page.getByTestId('inspect-run').waitFor({ timeout: 60_000 });
+  await expect.poll(() => page.getByTestId('filter-count').textContent(), { timeout: 90_000 }).toBe('1,319 of 1,319 problems');
   expect(await page.getByTestId('problem-row').count()).toBeLessThan(60);
   await page.locator('.problem-scroll').evaluate((element) => element.scrollTo(0, element.scrollHeight));
   await expect.poll(() => page.getByTestId('problem-row').last().textContent()).toMatch(/^1319/);
