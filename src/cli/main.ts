@@ -43,7 +43,9 @@ export async function main(argv: string[]): Promise<number> {
     return await command.run(rest);
   } catch (error) {
     if (error instanceof UsageError) {
-      console.error(`mwb ${name}: ${error.message}\n\n${command.usage}`);
+      // The synopsis is the usage text up to its first blank line; --help prints the rest.
+      const synopsis = command.usage.split(/\n\s*\n/)[0];
+      console.error(`mwb ${name}: ${error.message}\n\nUsage: ${synopsis}\nRun "mwb ${name} --help" for every option.`);
       return 1;
     }
     if (error instanceof GpuUnavailableError) {
