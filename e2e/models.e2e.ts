@@ -75,8 +75,8 @@ it('file to cache, reload, solve', async () => {
   expect(new Set(lengths.filter((n) => n > 0)).size, 'distinct output lengths while streaming').toBeGreaterThanOrEqual(3);
   await page.screenshot({ path: screenshotPath('models-solve.png'), fullPage: true });
 
-  // The loaded model also runs model-driven augmentation on the Data page. A random model writes
-  // no usable answer, so each item ends as a rejected item with its reason, and the shard completes.
+  // The loaded model also runs model-driven augmentation on the Data page. A random-weight model
+  // writes no gradable solution, so each item is rejected with its reason, and the shard completes.
   const seeds = join(dir, 'seeds.jsonl');
   writeFileSync(seeds, ['What is 3 + 4?', 'What is 5 + 6?'].map((q, i) => JSON.stringify({ question: q, answer: `#### ${i === 0 ? 7 : 11}` })).join('\n'));
   await page.getByRole('link', { name: 'Data' }).click();

@@ -13,8 +13,8 @@ export interface ShardCounts {
 
 export interface ModelShardSettings {
   /**
-   * Where the prompts run: the model loaded on the Models page ('local') or an OpenAI-compatible
-   * endpoint ('remote'). Records written before local runs existed have no field and are remote.
+   * Backend that runs the prompts: the model loaded on the Models page ('local') or an
+   * OpenAI-compatible endpoint ('remote'). Records from before local runs lack the field and are remote.
    */
   backend?: 'local' | 'remote';
   /** The endpoint's base URL; empty for local runs. */

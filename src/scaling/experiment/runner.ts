@@ -119,7 +119,7 @@ function reasonOf(error: unknown): string {
   return String(error);
 }
 
-/** Raised when stored cells were run on other problems than this run would generate for the same spec. */
+/** Error for stored cells that ran on other problems than this run generates for the same spec. */
 export class ExperimentDataChangedError extends Error {
   constructor(
     readonly cellIds: string[],

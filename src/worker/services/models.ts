@@ -123,12 +123,8 @@ export interface ModelsService {
  * "Failed to fetch", so the error names the URL and the usual causes.
  */
 async function fetchModel(url: string): Promise<Response> {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new Error(`"${url}" is not a URL: enter an http:// or https:// address of a .gguf file.`);
-  }
+  // fileNameFromUrl() has already rejected an invalid URL.
+  const parsed = new URL(url);
   if (!['http:', 'https:', 'blob:'].includes(parsed.protocol)) {
     throw new Error(`${url}: only http:// and https:// addresses can be downloaded, not ${parsed.protocol}//. Download the file another way and add it with the file picker.`);
   }
@@ -383,9 +379,9 @@ export function createModelsService(): ModelsService & { openLoadedGenerator(nam
         if (shardRuns.has(shardId)) throw new Error('This shard is already generating on the local model.');
         const record = await getDatabase().synthShards.get(shardId);
         if (!record) throw new Error(`Shard ${shardId} not found; it may have been deleted.`);
-        const wanted = record.model?.model;
-        if (wanted !== undefined && wanted !== view.name) {
-          throw new Error(`Shard "${record.name}" was started with ${wanted}, but the loaded model is ${view.name}: load ${wanted} on the Models page to go on with it.`);
+        const expected = record.model?.model;
+        if (expected !== undefined && expected !== view.name) {
+          throw new Error(`Shard "${record.name}" was started with ${expected}, but the loaded model is ${view.name}: load ${expected} on the Models page to continue it.`);
         }
         const controller = new AbortController();
         shardRuns.set(shardId, controller);

@@ -3,7 +3,7 @@ import * as Comlink from 'comlink';
 import { create } from 'zustand';
 import type { ShardRecord } from '../../../db/data.ts';
 import type { RemoteEndpoint } from '../../../data/remote.ts';
-import type { DataService, ShardProgress } from '../../../worker/services/data.ts';
+import type { DataOutcome, DataService, ShardProgress } from '../../../worker/services/data.ts';
 import { gpuWorker } from '../../worker-client.ts';
 
 let remote: Comlink.Remote<DataService> | null = null;
@@ -59,21 +59,27 @@ export const useDataUi = create<DataUiState>((set) => ({
   setEndpoint: (update) => set((s) => ({ endpoint: { ...s.endpoint, ...update } })),
 }));
 
-/** Runs a shard in the worker and tracks it in the page state; resolves when it completes, pauses or fails. */
-export async function runShard(shardId: string, endpoint?: RemoteEndpoint): Promise<void> {
+/**
+ * Tracks one run in the page state while `start` runs it in a worker with a progress callback.
+ * Progress comes over the callback's own message port, so a last report can arrive after the
+ * outcome, and the flag keeps such a report from marking the ended shard as running again.
+ */
+async function trackRun(shardId: string, start: (onProgress: (progress: ShardProgress) => void) => Promise<DataOutcome<object>>): Promise<void> {
   const { setRunning, setRunError } = useDataUi.getState();
   setRunning(shardId, null);
   setRunError(shardId, undefined);
-  // Progress comes over the callback's own message port, so a last report can arrive after the result.
-  // The flag keeps such a report from marking the finished shard as running again.
   let finished = false;
-  const onProgress = (progress: ShardProgress) => {
+  const outcome = await start((progress) => {
     if (!finished) setRunning(shardId, progress);
-  };
-  const outcome = await dataWorker().runShard(shardId, endpoint, proxy(onProgress));
+  });
   finished = true;
   setRunning(shardId, undefined);
   if (!outcome.ok) setRunError(shardId, outcome.error.message);
+}
+
+/** Runs a shard in the data worker; resolves when it completes, pauses or fails. */
+export function runShard(shardId: string, endpoint?: RemoteEndpoint): Promise<void> {
+  return trackRun(shardId, (onProgress) => dataWorker().runShard(shardId, endpoint, proxy(onProgress)));
 }
 
 /** Tells whether a model-driven shard runs on the model loaded in the GPU worker rather than on an endpoint. */
@@ -85,21 +91,17 @@ export function runsLocally(shard: Pick<ShardRecord, 'generator' | 'model'>): bo
  * Runs a model-driven shard on the model loaded on the Models page. The GPU worker owns that model,
  * so the run happens there; the shard, its seeds and its items live in the same IndexedDB database.
  */
-export async function runLocalShard(shardId: string): Promise<void> {
-  const { setRunning, setRunError } = useDataUi.getState();
-  setRunning(shardId, null);
-  setRunError(shardId, undefined);
+export function runLocalShard(shardId: string): Promise<void> {
   const started = performance.now();
-  let finished = false;
-  const onProgress = (shard: ShardRecord) => {
-    if (finished) return;
-    const seconds = Math.max(1e-3, (performance.now() - started) / 1000);
-    setRunning(shardId, { stored: shard.stored, rejected: shard.rejected, count: shard.count, rate: shard.stored / seconds });
-  };
-  const outcome = await gpuWorker().runModelShardLocally(shardId, proxy(onProgress));
-  finished = true;
-  setRunning(shardId, undefined);
-  if (!outcome.ok) setRunError(shardId, outcome.error.message);
+  return trackRun(shardId, (onProgress) =>
+    gpuWorker().runModelShardLocally(
+      shardId,
+      proxy((shard: ShardRecord) => {
+        const seconds = Math.max(1e-3, (performance.now() - started) / 1000);
+        onProgress({ stored: shard.stored, rejected: shard.rejected, count: shard.count, rate: shard.stored / seconds });
+      }),
+    ),
+  );
 }
 
 /** Asks whichever worker runs the shard to pause it after its current batch. */
