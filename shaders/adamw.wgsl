@@ -5,6 +5,12 @@
 // with decay = weight_decay where region.decay is 1, else 0, and correction_k = 1 − β_k^step.
 // The clip factor comes from grad-norm.wgsl's stats; when the gradient norm is not finite
 // (stats[3] = 0) the step changes nothing, so one bad batch cannot destroy the weights.
+// With VEC4 each invocation updates four consecutive elements (region.count counts vec4 elements).
+#if VEC4
+alias F = vec4f;
+#else
+alias F = f32;
+#endif
 
 struct Hyper {
   learning_rate: f32,
@@ -24,10 +30,10 @@ struct Region {
   _pad1: u32,
 }
 
-@group(0) @binding(0) var<storage, read_write> param: array<f32>;
-@group(0) @binding(1) var<storage, read> grad: array<f32>;
-@group(0) @binding(2) var<storage, read_write> m: array<f32>;
-@group(0) @binding(3) var<storage, read_write> v: array<f32>;
+@group(0) @binding(0) var<storage, read_write> param: array<F>;
+@group(0) @binding(1) var<storage, read> grad: array<F>;
+@group(0) @binding(2) var<storage, read_write> m: array<F>;
+@group(0) @binding(3) var<storage, read_write> v: array<F>;
 @group(0) @binding(4) var<uniform> hyper: Hyper;
 @group(0) @binding(5) var<storage, read> stats: array<f32>;
 @group(0) @binding(6) var<uniform> region: Region;

@@ -23,7 +23,7 @@ struct Params {
 @group(0) @binding(5) var<uniform> params: Params;
 @group(0) @binding(6) var<storage, read_write> stats: array<f32>;
 
-const WG: u32 = 256u;
+const WG: u32 = {{WG}}u;
 // Start value of a running maximum: the most negative finite f32, which any logit replaces.
 const LOWEST: f32 = -3.4028234e38;
 var<workgroup> max_sum: array<vec2f, WG>;

@@ -1,9 +1,16 @@
 // Elementwise ops over flat arrays: out = a + b, out = a * b, out = silu(a) = a / (1 + exp(-a)).
-// Storage type T is f32 or f16; arithmetic runs in f32.
+// Storage type T is f32 or f16; arithmetic runs in f32. With VEC4 every invocation handles four
+// consecutive elements (params.n counts vec4 elements then).
 #if F16
 enable f16;
 #endif
+#if VEC4
+alias T = vec4<{{T}}>;
+alias F = vec4f;
+#else
 alias T = {{T}};
+alias F = f32;
+#endif
 
 struct Params {
   n: u32,
@@ -24,20 +31,20 @@ fn element_index(wid: vec3u, nwg: vec3u, lid: u32) -> u32 {
 fn add(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let i = element_index(wid, nwg, lid);
   if (i >= params.n) { return; }
-  out[i] = T(f32(a[i]) + f32(b[i]));
+  out[i] = T(F(a[i]) + F(b[i]));
 }
 
 @compute @workgroup_size(WG)
 fn mul(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let i = element_index(wid, nwg, lid);
   if (i >= params.n) { return; }
-  out[i] = T(f32(a[i]) * f32(b[i]));
+  out[i] = T(F(a[i]) * F(b[i]));
 }
 
 @compute @workgroup_size(WG)
 fn silu(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let i = element_index(wid, nwg, lid);
   if (i >= params.n) { return; }
-  let x = f32(a[i]);
+  let x = F(a[i]);
   out[i] = T(x / (1.0 + exp(-x)));
 }

@@ -2,7 +2,8 @@
  * Test access to the real WebGPU adapter (Dawn on Mesa lavapipe in Node). A missing adapter fails
  * the test with the packages to install; it is never a skip.
  */
-import { GpuContext } from '../src/gpu/context.ts';
+import { afterAll, beforeAll } from 'vitest';
+import { GpuContext, type KernelTuning } from '../src/gpu/context.ts';
 import { GpuUnavailableError } from '../src/gpu/errors.ts';
 import { useNodeGpu } from '../src/gpu/host-node.ts';
 import { acquireGpu } from '../src/gpu/session.ts';
@@ -22,4 +23,22 @@ export async function testGpu(): Promise<GpuContext> {
     }
     throw error;
   }
+}
+
+/** Both kernel tunings: tests of kernels with per-adapter variants run each on the one test device. */
+export const KERNEL_TUNINGS: readonly KernelTuning[] = ['software', 'hardware'];
+
+/**
+ * Inside a describe block: sets ctx.tuning for its tests and restores the adapter's own afterwards.
+ * `context` returns the test's context, which a file-level beforeAll creates first.
+ */
+export function useTuning(context: () => GpuContext, tuning: KernelTuning): void {
+  let previous: KernelTuning | null = null;
+  beforeAll(() => {
+    previous = context().tuning;
+    context().tuning = tuning;
+  });
+  afterAll(() => {
+    if (previous) context().tuning = previous;
+  });
 }

@@ -31,6 +31,24 @@ export interface GpuRequest {
   powerPreference?: GPUPowerPreference;
   /** Leave out optional features even when offered, for example to test the f32-only paths. */
   disableFeatures?: string[];
+  /** Kernel variants to use; by default chosen from the adapter (see kernelTuning). Tests force either. */
+  tuning?: KernelTuning;
+}
+
+/**
+ * Family of kernel variants suited to an adapter. 'software' adapters (lavapipe, SwiftShader) run each
+ * workgroup as a loop of SIMD vectors on one CPU thread and implement workgroupBarrier by switching
+ * coroutines, so their kernels use 8-invocation workgroups and per-row loops instead of large shared
+ * memory reductions. 'hardware' is every real GPU.
+ */
+export type KernelTuning = 'software' | 'hardware';
+
+const SOFTWARE_ADAPTER = /llvmpipe|lavapipe|swiftshader/i;
+
+/** Returns 'software' for a fallback adapter or a known CPU implementation of WebGPU, else 'hardware'. */
+export function kernelTuning(summary: Pick<AdapterSummary, 'isFallbackAdapter' | 'vendor' | 'architecture' | 'device' | 'description'>): KernelTuning {
+  if (summary.isFallbackAdapter) return 'software';
+  return [summary.vendor, summary.architecture, summary.device, summary.description].some((text) => SOFTWARE_ADAPTER.test(text)) ? 'software' : 'hardware';
 }
 
 export interface AdapterSummary {
@@ -90,6 +108,11 @@ export class GpuContext {
     readonly adapter: GPUAdapter,
     readonly device: GPUDevice,
     readonly summary: AdapterSummary,
+    /**
+     * Kernel variants that prepare calls choose for this adapter; see KernelTuning. Calls keep the
+     * variant they were prepared with, so tests may switch it to check both on one device.
+     */
+    public tuning: KernelTuning,
   ) {
     this.pipelines = new PipelineCache(device);
     device.lost.then((info) => {
@@ -130,7 +153,7 @@ export class GpuContext {
       subgroupMinSize: info.subgroupMinSize,
       subgroupMaxSize: info.subgroupMaxSize,
     };
-    return new GpuContext(adapter, device, summary);
+    return new GpuContext(adapter, device, summary, request.tuning ?? kernelTuning(summary));
   }
 
   get hasF16(): boolean {

@@ -4,10 +4,10 @@
  * reference forward (normwise relative error ≤ 1e-4).
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { testGpu } from '../../test/gpu.ts';
+import { KERNEL_TUNINGS, testGpu, useTuning } from '../../test/gpu.ts';
 import type { GpuContext } from '../gpu/context.ts';
 import { Rng } from '../util/random.ts';
-import { attentionSegmentTable, attentionTile, prepareAttentionBackward, prepareAttentionForward } from './attention-train.ts';
+import { attentionBlockRows, attentionSegmentTable, attentionTile, prepareAttentionBackward, prepareAttentionForward } from './attention-train.ts';
 import { assertClose } from './compare.ts';
 import { attentionBackwardRef, attentionForwardRef, type AttentionShape } from './reference/attention.ts';
 import { assertGradientClose, numericalGradient, weightedSum } from './reference/gradient-check.ts';
@@ -39,7 +39,7 @@ async function attentionOnGpu(shape: AttentionShape, inputs: AttentionInputs) {
     q: scratch.f32(inputs.q),
     k: scratch.f32(inputs.k),
     v: scratch.f32(inputs.v),
-    segments: scratch.u32(attentionSegmentTable(inputs.segments, shape.batch, shape.seqLen)),
+    segments: scratch.u32(attentionSegmentTable(inputs.segments, shape.batch, shape.seqLen, attentionBlockRows(ctx.tuning))),
     out: scratch.zeros(qCount),
     rowStats: scratch.zeros(tokens * shape.heads * 2),
   };
@@ -96,7 +96,9 @@ async function expectMatchesReference(shape: AttentionShape, inputs: AttentionIn
   assertClose(`dv ${label}`, gpu.dv, backward.dv, TOLERANCE);
 }
 
-describe('training attention on the GPU', () => {
+describe.each(KERNEL_TUNINGS)('training attention on the GPU, %s kernels', (tuning) => {
+  useTuning(() => ctx, tuning);
+
   it('matches the reference on awkward shapes with GQA', async () => {
     const rng = new Rng(71);
     const shapes: AttentionShape[] = [
@@ -129,7 +131,7 @@ describe('training attention on the GPU', () => {
   it('segment table bounds each block', () => {
     // Two sequences of 70 tokens: blocks of 64 rows, so two blocks per sequence.
     const segments = [...Array.from({ length: 70 }, (_, t) => (t < 66 ? 1 : 2)), ...Array.from({ length: 70 }, (_, t) => (t < 3 ? 3 : 4))];
-    const table = attentionSegmentTable(segments, 2, 70);
+    const table = attentionSegmentTable(segments, 2, 70, 64);
     expect(table.length).toBe(140 + 8);
     expect([...table.slice(0, 3)]).toEqual([1, 1, 1]);
     expect([...table.slice(140)]).toEqual([0, 66, 0, 70, 0, 70, 3, 70]);

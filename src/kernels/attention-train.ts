@@ -2,15 +2,22 @@
  * Causal grouped-query attention over packed sequences for training (shaders/attention-train.wgsl), f32.
  * Forward saves the logsumexp of each row's scores; backward recomputes the probabilities from it.
  */
-import type { GpuContext } from '../gpu/context.ts';
+import type { GpuContext, KernelTuning } from '../gpu/context.ts';
 import { ceilDiv } from '../gpu/dispatch.ts';
-import { linearGrid, packUniform, type KernelCall, type StorageBinding } from './common.ts';
+import { linearGrid, packUniform, SOFTWARE_LANES, type KernelCall, type StorageBinding } from './common.ts';
 import { attentionScale, type AttentionShape } from './reference/attention.ts';
 
 export type { AttentionShape } from './reference/attention.ts';
 
-/** Rows (one invocation each) per workgroup. */
-export const ATTENTION_BLOCK_ROWS = 64;
+/**
+ * Returns the rows (one invocation each) per workgroup: 64 on GPUs, one SIMD vector on software adapters.
+ * There each barrier costs a coroutine switch per vector, and smaller blocks skip more masked-out tiles.
+ */
+export function attentionBlockRows(tuning: KernelTuning): number {
+  return tuning === 'software' ? SOFTWARE_LANES : 64;
+}
+/** The smallest block any tuning uses, which gives the longest segment table. */
+const MIN_BLOCK_ROWS = SOFTWARE_LANES;
 /** Largest supported head dimension: q, the output and two gradients live in registers per invocation. */
 export const MAX_ATTENTION_HEAD_DIM = 256;
 
@@ -24,21 +31,26 @@ export function attentionTile(headDim: number, workgroupStorageBytes: number): n
   return tile;
 }
 
-/** Length in u32 of attentionSegmentTable's result. */
-export function attentionSegmentTableLength(batch: number, seqLen: number): number {
-  return batch * seqLen + 2 * batch * Math.ceil(seqLen / ATTENTION_BLOCK_ROWS);
+/** Length in u32 of attentionSegmentTable's result for blocks of `blockRows` rows. */
+export function attentionSegmentTableLength(batch: number, seqLen: number, blockRows: number): number {
+  return batch * seqLen + 2 * batch * Math.ceil(seqLen / blockRows);
+}
+
+/** u32 words that hold the segment table for any tuning's block size (buffers sized before the adapter is known). */
+export function attentionSegmentTableCapacity(batch: number, seqLen: number): number {
+  return attentionSegmentTableLength(batch, seqLen, MIN_BLOCK_ROWS);
 }
 
 /**
  * Builds the `segments` buffer of the attention kernels. It starts with the segment id of every token.
- * Then, for each sequence and block of ATTENTION_BLOCK_ROWS rows, it stores the first key position any
+ * Then, for each sequence and block of `blockRows` rows (attentionBlockRows of the adapter), it stores the first key position any
  * row of the block attends to and one past the last query position that attends to one of its keys.
  * The kernels skip the key and query tiles outside these ranges. Ids need not form contiguous runs.
  */
-export function attentionSegmentTable(segments: ArrayLike<number>, batch: number, seqLen: number): Uint32Array {
+export function attentionSegmentTable(segments: ArrayLike<number>, batch: number, seqLen: number, blockRows: number): Uint32Array {
   if (segments.length !== batch * seqLen) throw new RangeError(`attention needs ${batch * seqLen} segment ids (batch × seqLen), got ${segments.length}`);
-  const blocks = Math.ceil(seqLen / ATTENTION_BLOCK_ROWS);
-  const table = new Uint32Array(attentionSegmentTableLength(batch, seqLen));
+  const blocks = Math.ceil(seqLen / blockRows);
+  const table = new Uint32Array(attentionSegmentTableLength(batch, seqLen, blockRows));
   table.set(Uint32Array.from(segments));
   for (let b = 0; b < batch; b++) {
     // First and last position of each segment id within this sequence.
@@ -52,7 +64,7 @@ export function attentionSegmentTable(segments: ArrayLike<number>, batch: number
     for (let block = 0; block < blocks; block++) {
       let keyStart = seqLen;
       let queryEnd = 0;
-      for (let t = block * ATTENTION_BLOCK_ROWS; t < Math.min(seqLen, (block + 1) * ATTENTION_BLOCK_ROWS); t++) {
+      for (let t = block * blockRows; t < Math.min(seqLen, (block + 1) * blockRows); t++) {
         const id = segments[b * seqLen + t];
         keyStart = Math.min(keyStart, first.get(id)!);
         queryEnd = Math.max(queryEnd, last.get(id)! + 1);
@@ -96,11 +108,13 @@ function validateShape(shape: AttentionShape): void {
 }
 
 async function attentionPipeline(ctx: GpuContext, shape: AttentionShape, entryPoint: string): Promise<GPUComputePipeline> {
-  const tile = attentionTile(shape.headDim, ctx.limits.maxComputeWorkgroupStorageSize);
+  // Software adapters stage one SIMD vector of rows at a time: shorter tiles skip more of the masked keys.
+  const fit = attentionTile(shape.headDim, ctx.limits.maxComputeWorkgroupStorageSize);
+  const tile = ctx.tuning === 'software' ? Math.min(SOFTWARE_LANES, fit) : fit;
   return ctx.pipelines.get({
     shader: 'attention-train',
     entryPoint,
-    defines: { HEAD_DIM: shape.headDim, WG: ATTENTION_BLOCK_ROWS, TILE: tile },
+    defines: { HEAD_DIM: shape.headDim, WG: attentionBlockRows(ctx.tuning), TILE: tile },
   });
 }
 
@@ -123,7 +137,7 @@ export async function prepareAttentionForward(ctx: GpuContext, shape: AttentionS
   return {
     pipeline,
     bindGroups: [ctx.bindGroup(pipeline, [buffers.q, buffers.k, buffers.v, buffers.segments, uniform, buffers.out, buffers.rowStats])],
-    grid: [ceilDiv(shape.seqLen, ATTENTION_BLOCK_ROWS), shape.heads, shape.batch],
+    grid: [ceilDiv(shape.seqLen, attentionBlockRows(ctx.tuning)), shape.heads, shape.batch],
     label: 'attention-forward',
     uniforms: [uniform],
     flops: pairFlops(shape, 2),
@@ -144,7 +158,8 @@ export async function prepareAttentionBackward(
   const rows = tokens * shape.heads;
   const qBytes = rows * shape.headDim * 4;
   const kvBytes = tokens * shape.kvHeads * shape.headDim * 4;
-  const blocks = ceilDiv(shape.seqLen, ATTENTION_BLOCK_ROWS);
+  const blockRows = attentionBlockRows(ctx.tuning);
+  const blocks = ceilDiv(shape.seqLen, blockRows);
 
   const deltaPipeline = await attentionPipeline(ctx, shape, 'backward_delta');
   const queryPipeline = await attentionPipeline(ctx, shape, 'backward_query');
@@ -155,7 +170,7 @@ export async function prepareAttentionBackward(
     {
       pipeline: deltaPipeline,
       bindGroups: [ctx.bindGroup(deltaPipeline, [null, null, null, null, uniform, out, rowStats, dout])],
-      grid: linearGrid(ctx, rows, ATTENTION_BLOCK_ROWS),
+      grid: linearGrid(ctx, rows, blockRows),
       label: 'attention-backward-delta',
       uniforms: [uniform],
       flops: rows * shape.headDim * 2,

@@ -1,9 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { GpuContext } from '../gpu/context.ts';
-import { testGpu } from '../../test/gpu.ts';
-import { checkElementwise, checkGemv, checkMatmul, checkRmsNorm, checkSoftmax, type KernelCheck } from './checks.ts';
+import { KERNEL_TUNINGS, testGpu, useTuning } from '../../test/gpu.ts';
+import { checkElementwise, checkGemv, checkMatmul, checkRmsNorm, checkSoftmax, type KernelCheck, type MatmulCase } from './checks.ts';
 import { Rng } from '../util/random.ts';
-import type { DType } from './common.ts';
+import { fitsVec4, type DType } from './common.ts';
+import { prepareMatmul, vec4Obstacle } from './matmul.ts';
 
 let ctx: GpuContext;
 beforeAll(async () => {
@@ -24,7 +25,8 @@ describe('elementwise kernels', () => {
   for (const op of ['add', 'mul', 'silu'] as const) {
     it(`${op} matches reference on awkward sizes`, async () => {
       for (const dtype of dtypes()) {
-        for (const n of [1, 3, 255, 257, 1023, 65_537]) expectPass(await checkElementwise(ctx, op, n, dtype, n));
+        // Multiples of 4 take the vec4 variant, the others the scalar one.
+        for (const n of [1, 3, 4, 255, 257, 1020, 1023, 65_536, 65_537]) expectPass(await checkElementwise(ctx, op, n, dtype, n));
       }
     });
   }
@@ -55,6 +57,57 @@ describe('matmul kernel', () => {
     }
   });
 
+  it('matmul-vec4 in each layout and tuning', async () => {
+    const rng = new Rng(44);
+    const layouts: Pick<MatmulCase, 'transA' | 'transB'>[] = [{}, { transB: true }, { transA: true }];
+    const original = ctx.tuning;
+    try {
+      for (const tuning of KERNEL_TUNINGS) {
+        ctx.tuning = tuning;
+        for (const dtype of dtypes()) {
+          for (const layout of layouts) {
+            for (let trial = 0; trial < 3; trial++) {
+              // Inner sizes are multiples of 4 but not of the workgroup's 8 rows or 32 columns.
+              const four = (max: number) => 4 * rng.int(1, max);
+              const shape: MatmulCase = { ...layout, m: layout.transA ? four(11) : rng.int(1, 45), n: four(13), k: layout.transA ? rng.int(1, 50) : four(17) };
+              expectPass(await checkMatmul(ctx, { ...shape, variant: 'vec4' }, dtype, trial));
+            }
+            expectPass(await checkMatmul(ctx, { ...layout, m: 12, n: 20, k: 36, batch: 3, accumulate: true, variant: 'vec4' }, dtype));
+          }
+        }
+      }
+    } finally {
+      ctx.tuning = original;
+    }
+  });
+
+  it('matmul-vec4 selection and obstacles', async () => {
+    const fake = (bytes: number) => ({ size: bytes }) as GPUBuffer;
+    const operands = (m: number, n: number, k: number) => ({ a: fake(m * k * 4), b: fake(k * n * 4), c: fake(m * n * 4), m, n, k });
+    expect(vec4Obstacle(operands(5, 8, 12))).toBeNull();
+    expect(vec4Obstacle({ ...operands(5, 8, 12), transB: true })).toBeNull();
+    expect(vec4Obstacle({ ...operands(8, 8, 5), transA: true })).toBeNull();
+    expect(vec4Obstacle(operands(5, 6, 12))).toMatch(/n = 6/);
+    expect(vec4Obstacle(operands(5, 8, 13))).toMatch(/k = 13/);
+    expect(vec4Obstacle({ ...operands(6, 8, 5), transA: true })).toMatch(/m = 6/);
+    expect(vec4Obstacle({ ...operands(8, 8, 8), transA: true, transB: true })).toMatch(/both transposed/);
+    expect(vec4Obstacle({ ...operands(4, 4, 4), a: { buffer: fake(256), offset: 0, size: 40 } })).toMatch(/binding a/);
+    expect(fitsVec4(8, [fake(32), null])).toBe(true);
+    expect(fitsVec4(6, [fake(24)])).toBe(false);
+
+    const buffers = [ctx.createStorage(12 * 4), ctx.createStorage(12 * 4), ctx.createStorage(12 * 4)];
+    try {
+      const [a, b, c] = buffers;
+      const odd = await prepareMatmul(ctx, { a, b, c, m: 3, n: 3, k: 4 });
+      expect(odd.label).toBe('matmul');
+      const even = await prepareMatmul(ctx, { a, b, c, m: 3, n: 4, k: 4 });
+      expect(even.label).toBe('matmul-vec4');
+      await expect(prepareMatmul(ctx, { a, b, c, m: 3, n: 3, k: 4, variant: 'vec4' })).rejects.toThrow(/matmul-vec4 cannot run this product: n = 3/);
+    } finally {
+      for (const buffer of buffers) ctx.release(buffer);
+    }
+  });
+
   it('is exact on one element and on a 129×127 product', async () => {
     expectPass(await checkMatmul(ctx, { m: 1, n: 1, k: 1 }, 'f32'));
     expectPass(await checkMatmul(ctx, { m: 129, n: 127, k: 133 }, 'f32'));
@@ -79,7 +132,12 @@ describe('row kernels', () => {
     }
   });
 
-  it('rmsnorm matches reference', async () => {
+});
+
+describe.each(KERNEL_TUNINGS)('rmsnorm, %s kernels', (tuning) => {
+  useTuning(() => ctx, tuning);
+
+  it('matches reference', async () => {
     for (const dtype of dtypes()) {
       for (const [rows, cols] of [[1, 1], [3, 7], [17, 65], [4, 1003]]) expectPass(await checkRmsNorm(ctx, rows, cols, dtype, cols));
     }

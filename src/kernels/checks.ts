@@ -9,7 +9,7 @@ import { runCalls, type DType, type KernelCall } from './common.ts';
 import { compareArrays, describeComparison, type Comparison, type Tolerance } from './compare.ts';
 import { prepareElementwise, type ElementwiseOp } from './elementwise.ts';
 import { prepareGemv } from './gemv.ts';
-import { prepareMatmul } from './matmul.ts';
+import { prepareMatmul, type MatmulVariant } from './matmul.ts';
 import { addRef, gemvRef, matmulRef, mulRef, rmsNormRef, siluRef, softmaxRef } from './reference/basic.ts';
 import { prepareRmsNorm } from './rmsnorm.ts';
 import { prepareSoftmax } from './softmax.ts';
@@ -103,6 +103,9 @@ export interface MatmulCase {
   batch?: number;
   transA?: boolean;
   transB?: boolean;
+  /** Whether the product is added to C, which then starts from random values. */
+  accumulate?: boolean;
+  variant?: MatmulVariant;
 }
 
 export async function checkMatmul(ctx: GpuContext, shape: MatmulCase, dtype: DType, seed = 1): Promise<KernelCheck> {
@@ -113,13 +116,16 @@ export async function checkMatmul(ctx: GpuContext, shape: MatmulCase, dtype: DTy
   const aBuffer = encodeInput(ctx, a, dtype, 'a');
   const bBuffer = encodeInput(ctx, b, dtype, 'b');
   const count = batch * shape.m * shape.n;
-  const c = ctx.createStorage(count * (dtype === 'f16' ? 2 : 4), 'c');
+  const initial = shape.accumulate ? asStored(rng.floats(count), dtype) : new Float32Array(count);
+  const c = encodeInput(ctx, initial, dtype, 'c');
   const call = await prepareMatmul(ctx, { ...shape, a: aBuffer, b: bBuffer, c, dtype });
+  const product = matmulRef(a, b, shape);
+  const expected = shape.accumulate ? product.map((value, i) => value + initial[i]) : product;
   // Operands are written in their stored shape, with ᵀ where the kernel reads them transposed.
   const left = shape.transA ? `(${shape.k}×${shape.m})ᵀ` : `${shape.m}×${shape.k}`;
   const right = shape.transB ? `(${shape.n}×${shape.k})ᵀ` : `${shape.k}×${shape.n}`;
   const label = `${batch > 1 ? `${batch}× ` : ''}${left}·${right}`;
-  return runAndCompare(ctx, 'matmul', dtype, label, call, { buffer: c, count }, matmulRef(a, b, shape), toleranceFor(dtype, shape.k), [aBuffer, bBuffer, c]);
+  return runAndCompare(ctx, call.label ?? 'matmul', dtype, `${label}${shape.accumulate ? ' (accumulate)' : ''}`, call, { buffer: c, count }, expected, toleranceFor(dtype, shape.k), [aBuffer, bBuffer, c]);
 }
 
 export async function checkGemv(ctx: GpuContext, n: number, k: number, dtype: DType, seed = 1, subgroups = true): Promise<KernelCheck> {

@@ -1,7 +1,7 @@
 /** Masked cross-entropy over the vocabulary with an in-place logits gradient (shaders/cross-entropy.wgsl), f32. */
 import type { GpuContext } from '../gpu/context.ts';
 import { splitWorkgroups } from '../gpu/dispatch.ts';
-import { packUniform, type KernelCall, type StorageBinding } from './common.ts';
+import { packUniform, rowWorkgroup, type KernelCall, type StorageBinding } from './common.ts';
 
 export interface CrossEntropyArgs {
   /** rows×vocab logits of global rows rowOffset .. rowOffset+rows; overwritten by dlogits when `gradient`. */
@@ -30,10 +30,12 @@ export interface CrossEntropyReduceArgs {
   rows: number;
 }
 
+const WORKGROUP = 256;
+
 export async function prepareCrossEntropy(ctx: GpuContext, args: CrossEntropyArgs): Promise<KernelCall> {
   const { rows, vocab } = args;
   if (rows < 1 || vocab < 1) throw new RangeError(`cross-entropy needs positive sizes, got rows=${rows} vocab=${vocab}`);
-  const pipeline = await ctx.pipelines.get({ shader: 'cross-entropy', entryPoint: 'rows', defines: { GRAD: Boolean(args.gradient) } });
+  const pipeline = await ctx.pipelines.get({ shader: 'cross-entropy', entryPoint: 'rows', defines: { GRAD: Boolean(args.gradient), WG: rowWorkgroup(ctx, WORKGROUP) } });
   const uniform = ctx.createUniform(new Uint32Array(packUniform([rows, vocab, args.rowOffset ?? 0, 0])), 'cross-entropy.params');
   const resources = [args.logits, args.targets, args.mask, args.rowLoss, args.gradient ? args.gradScale : null, uniform];
   return {
@@ -48,7 +50,7 @@ export async function prepareCrossEntropy(ctx: GpuContext, args: CrossEntropyArg
 }
 
 export async function prepareCrossEntropyReduce(ctx: GpuContext, args: CrossEntropyReduceArgs): Promise<KernelCall> {
-  const pipeline = await ctx.pipelines.get({ shader: 'cross-entropy', entryPoint: 'reduce', defines: { GRAD: false } });
+  const pipeline = await ctx.pipelines.get({ shader: 'cross-entropy', entryPoint: 'reduce', defines: { GRAD: false, WG: rowWorkgroup(ctx, WORKGROUP) } });
   const uniform = ctx.createUniform(new Uint32Array(packUniform([args.rows, 0, 0, 0])), 'cross-entropy-reduce.params');
   return {
     pipeline,

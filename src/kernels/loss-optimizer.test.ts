@@ -4,7 +4,7 @@
  * differences of the reference loss (normwise relative error ≤ 1e-4).
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { testGpu } from '../../test/gpu.ts';
+import { KERNEL_TUNINGS, testGpu, useTuning } from '../../test/gpu.ts';
 import type { GpuContext } from '../gpu/context.ts';
 import { Rng } from '../util/random.ts';
 import { assertClose } from './compare.ts';
@@ -71,7 +71,9 @@ function randomCase(rng: Rng, rows: number, vocab: number, spread = 5): CrossEnt
   };
 }
 
-describe('cross-entropy on the GPU', () => {
+describe.each(KERNEL_TUNINGS)('cross-entropy on the GPU, %s kernels', (tuning) => {
+  useTuning(() => ctx, tuning);
+
   it('matches the reference loss and dlogits on awkward shapes', async () => {
     const rng = new Rng(51);
     for (const [rows, vocab] of [[1, 1], [3, 5], [17, 257], [9, 3001]]) {
@@ -142,10 +144,10 @@ describe('gradient norm and AdamW on the GPU', () => {
     assertClose('norm stats', await scratch.read(stats, 4), [norm * norm, norm, clipFactorRef(norm, SETTINGS.maxGradNorm), 1], { atol: 0, rtol: 1e-5 });
   });
 
-  it('AdamW steps match the reference with clipping and weight decay', async () => {
+  // 1001 elements run the scalar variant, 1000 the vec4 one.
+  it.each([1001, 1000])('AdamW steps match the reference with clipping and weight decay, %i elements', async (n) => {
     scratch = new Scratch(ctx);
     const rng = new Rng(62);
-    const n = 1001;
     const param = Float64Array.from(rng.floats(n));
     const m = new Float64Array(n);
     const v = new Float64Array(n);

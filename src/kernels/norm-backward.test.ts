@@ -4,7 +4,7 @@
  * (normwise relative error ≤ 1e-4).
  */
 import { afterEach, beforeAll, describe, it } from 'vitest';
-import { testGpu } from '../../test/gpu.ts';
+import { KERNEL_TUNINGS, testGpu, useTuning } from '../../test/gpu.ts';
 import type { GpuContext } from '../gpu/context.ts';
 import { Rng } from '../util/random.ts';
 import { assertClose } from './compare.ts';
@@ -53,7 +53,9 @@ async function normBackwardOnGpu(c: NormCase): Promise<{ dx: Float32Array; dweig
   return { dx: await scratch.read(dx, c.rows * c.cols), dweight: await scratch.read(dweight, c.cols), rstd: await scratch.read(rstd, c.rows) };
 }
 
-describe('rmsnorm backward on the GPU', () => {
+describe.each(KERNEL_TUNINGS)('rmsnorm backward on the GPU, %s kernels', (tuning) => {
+  useTuning(() => ctx, tuning);
+
   it('matches the reference on awkward shapes', async () => {
     const rng = new Rng(21);
     for (const [rows, cols] of [[1, 1], [3, 7], [17, 65], [70, 131], [5, 1003]]) {

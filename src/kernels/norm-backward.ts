@@ -1,7 +1,7 @@
 /** RMSNorm gradients with respect to the input and the weight (shaders/norm-backward.wgsl), f32. */
 import type { GpuContext } from '../gpu/context.ts';
 import { ceilDiv, splitWorkgroups } from '../gpu/dispatch.ts';
-import { packUniform, type KernelCall, type StorageBinding } from './common.ts';
+import { packUniform, rowWorkgroup, type KernelCall, type StorageBinding } from './common.ts';
 
 export interface RmsNormBackwardArgs {
   /** Forward input, rows×cols. */
@@ -30,7 +30,7 @@ const WORKGROUP = 64;
 export async function prepareRmsNormBackward(ctx: GpuContext, args: RmsNormBackwardArgs): Promise<KernelCall[]> {
   const { rows, cols } = args;
   if (rows < 1 || cols < 1) throw new RangeError(`rmsnorm backward needs positive sizes, got rows=${rows} cols=${cols}`);
-  const defines = { WG: WORKGROUP, RESIDUAL: Boolean(args.residual), ACCUMULATE: Boolean(args.accumulate) };
+  const defines = { WG: rowWorkgroup(ctx, WORKGROUP), RESIDUAL: Boolean(args.residual), ACCUMULATE: Boolean(args.accumulate) };
   const inputPipeline = await ctx.pipelines.get({ shader: 'norm-backward', entryPoint: 'backward_input', defines });
   const weightPipeline = await ctx.pipelines.get({ shader: 'norm-backward', entryPoint: 'backward_weight', defines });
   const uniform = ctx.createUniform(new Uint32Array(packUniform([rows, cols, args.eps], [2])), 'rmsnorm-backward.params');

@@ -4,7 +4,7 @@
  * the clip factor and a finiteness flag stay on the GPU, so an update needs no readback.
  */
 import type { GpuContext } from '../gpu/context.ts';
-import { linearGrid, packUniform, type KernelCall, type StorageBinding } from './common.ts';
+import { fitsVec4, linearGrid, packUniform, type KernelCall, type StorageBinding } from './common.ts';
 
 /** Most workgroups per partial_sums dispatch, and so the partial-sum slots reserved per gradient range. */
 export const NORM_PARTIALS_PER_RANGE = 256;
@@ -103,12 +103,14 @@ const ADAMW_WORKGROUP = 256;
 
 export async function prepareAdamW(ctx: GpuContext, args: AdamWArgs): Promise<KernelCall> {
   if (args.count < 1) throw new RangeError(`AdamW needs a positive element count, got ${args.count}`);
-  const pipeline = await ctx.pipelines.get({ shader: 'adamw' });
-  const region = ctx.createUniform(new Uint32Array(packUniform([args.count, args.decay ? 1 : 0, 0, 0])), 'adamw.region');
+  const vec4 = fitsVec4(args.count, [args.param, args.grad, args.m, args.v]);
+  const invocations = vec4 ? args.count / 4 : args.count;
+  const pipeline = await ctx.pipelines.get({ shader: 'adamw', defines: { VEC4: vec4 } });
+  const region = ctx.createUniform(new Uint32Array(packUniform([invocations, args.decay ? 1 : 0, 0, 0])), 'adamw.region');
   return {
     pipeline,
     bindGroups: [ctx.bindGroup(pipeline, [args.param, args.grad, args.m, args.v, args.hyper, args.stats, region])],
-    grid: linearGrid(ctx, args.count, ADAMW_WORKGROUP),
+    grid: linearGrid(ctx, invocations, ADAMW_WORKGROUP),
     label: 'adamw',
     uniforms: [region],
     flops: args.count * 16,

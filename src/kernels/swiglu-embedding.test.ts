@@ -51,7 +51,8 @@ async function embeddingOnGpu(table: ArrayLike<number>, ids: number[], dout: Arr
 describe('swiglu on the GPU', () => {
   it('matches the reference on awkward lengths', async () => {
     const rng = new Rng(41);
-    for (const n of [1, 3, 255, 257, 4099]) {
+    // Multiples of 4 take the vec4 variant.
+    for (const n of [1, 3, 4, 255, 256, 257, 4099, 4100]) {
       // Gates down to −100 check that σ underflows to 0 instead of producing NaN.
       const gate = rng.floats(n, -100, 30);
       const up = rng.floats(n);

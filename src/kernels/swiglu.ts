@@ -1,6 +1,6 @@
 /** SwiGLU activation h = silu(gate) ⊙ up and its gradients (shaders/swiglu.wgsl), f32. */
 import type { GpuContext } from '../gpu/context.ts';
-import { linearGrid, packUniform, type KernelCall, type StorageBinding } from './common.ts';
+import { fitsVec4, linearGrid, packUniform, type KernelCall, type StorageBinding } from './common.ts';
 
 const WORKGROUP = 256;
 
@@ -23,12 +23,14 @@ export interface SwigluBackwardArgs {
 
 export async function prepareSwiglu(ctx: GpuContext, args: SwigluArgs): Promise<KernelCall> {
   if (args.n < 1) throw new RangeError(`swiglu needs a positive length, got ${args.n}`);
-  const pipeline = await ctx.pipelines.get({ shader: 'swiglu', entryPoint: 'forward' });
-  const uniform = ctx.createUniform(new Uint32Array(packUniform([args.n])), 'swiglu.params');
+  const vec4 = fitsVec4(args.n, [args.gate, args.up, args.h]);
+  const invocations = vec4 ? args.n / 4 : args.n;
+  const pipeline = await ctx.pipelines.get({ shader: 'swiglu', entryPoint: 'forward', defines: { VEC4: vec4 } });
+  const uniform = ctx.createUniform(new Uint32Array(packUniform([invocations])), 'swiglu.params');
   return {
     pipeline,
     bindGroups: [ctx.bindGroup(pipeline, [args.gate, args.up, args.h, uniform])],
-    grid: linearGrid(ctx, args.n, WORKGROUP),
+    grid: linearGrid(ctx, invocations, WORKGROUP),
     label: 'swiglu',
     uniforms: [uniform],
     flops: args.n * 6,
@@ -38,12 +40,14 @@ export async function prepareSwiglu(ctx: GpuContext, args: SwigluArgs): Promise<
 
 export async function prepareSwigluBackward(ctx: GpuContext, args: SwigluBackwardArgs): Promise<KernelCall> {
   if (args.n < 1) throw new RangeError(`swiglu backward needs a positive length, got ${args.n}`);
-  const pipeline = await ctx.pipelines.get({ shader: 'swiglu', entryPoint: 'backward' });
-  const uniform = ctx.createUniform(new Uint32Array(packUniform([args.n])), 'swiglu-backward.params');
+  const vec4 = fitsVec4(args.n, [args.gate, args.up, args.dh, args.dgate, args.dup]);
+  const invocations = vec4 ? args.n / 4 : args.n;
+  const pipeline = await ctx.pipelines.get({ shader: 'swiglu', entryPoint: 'backward', defines: { VEC4: vec4 } });
+  const uniform = ctx.createUniform(new Uint32Array(packUniform([invocations])), 'swiglu-backward.params');
   return {
     pipeline,
     bindGroups: [ctx.bindGroup(pipeline, [args.gate, args.up, null, uniform, args.dh, args.dgate, args.dup])],
-    grid: linearGrid(ctx, args.n, WORKGROUP),
+    grid: linearGrid(ctx, invocations, WORKGROUP),
     label: 'swiglu-backward',
     uniforms: [uniform],
     flops: args.n * 12,

@@ -5,7 +5,7 @@
  */
 import type { GpuContext } from '../gpu/context.ts';
 import { Rng } from '../util/random.ts';
-import { attentionSegmentTable, prepareAttentionBackward, prepareAttentionForward } from './attention-train.ts';
+import { attentionBlockRows, attentionSegmentTable, prepareAttentionBackward, prepareAttentionForward } from './attention-train.ts';
 import type { KernelCheck } from './checks.ts';
 import { runCalls, type KernelCall } from './common.ts';
 import { compareArrays, describeComparison, type Comparison, type Tolerance } from './compare.ts';
@@ -155,7 +155,7 @@ export async function checkTrainingAttention(ctx: GpuContext, seed = 1): Promise
     q: scratch.f32(q),
     k: scratch.f32(k),
     v: scratch.f32(v),
-    segments: scratch.u32(attentionSegmentTable(segmentIds, shape.batch, shape.seqLen)),
+    segments: scratch.u32(attentionSegmentTable(segmentIds, shape.batch, shape.seqLen, attentionBlockRows(ctx.tuning))),
     out: scratch.zeros(qCount),
     rowStats: scratch.zeros(tokens * shape.heads * 2),
   };

@@ -7,7 +7,7 @@
  * zeroGradients, so gradient accumulation is: zero, then several micro-batches, then one update.
  */
 import type { GpuContext } from '../gpu/context.ts';
-import { attentionSegmentTable } from '../kernels/attention-train.ts';
+import { attentionBlockRows, attentionSegmentTable } from '../kernels/attention-train.ts';
 import type { KernelCall } from '../kernels/common.ts';
 import { buildScatterPlan } from '../kernels/embedding.ts';
 import { ADAMW_HYPER_BYTES, NORM_PARTIALS_PER_RANGE, NORM_STATS_BYTES, packAdamWHyper, type AdamWSettings } from '../kernels/optimizer.ts';
@@ -169,7 +169,7 @@ export class TrainModel {
     this.ctx.write(ws.get('targets'), Uint32Array.from(batch.targets));
     this.ctx.write(ws.get('lossMask'), Float32Array.from(batch.lossMask));
     this.ctx.write(ws.get('positions'), Uint32Array.from(batch.positions));
-    this.ctx.write(ws.get('segments'), attentionSegmentTable(batch.segments, ws.batchSize, ws.seqLen));
+    this.ctx.write(ws.get('segments'), attentionSegmentTable(batch.segments, ws.batchSize, ws.seqLen, attentionBlockRows(this.ctx.tuning)));
     this.ctx.write(ws.get('scatterPlan'), buildScatterPlan(batch.tokens));
     this.ctx.write(ws.get('gradScale'), new Float32Array([gradScale]));
     this.dlogitsReady = false;

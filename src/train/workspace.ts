@@ -5,7 +5,7 @@
  * H/G = query/key-value heads, D = head dimension, F = feedForwardLength, V = vocabSize.
  */
 import type { GpuContext } from '../gpu/context.ts';
-import { attentionSegmentTableLength } from '../kernels/attention-train.ts';
+import { attentionSegmentTableCapacity } from '../kernels/attention-train.ts';
 import { headDim, type LlamaConfig } from './config.ts';
 
 export type BufferRole = 'input' | 'activation' | 'logits' | 'scratch';
@@ -43,7 +43,7 @@ export function workspaceSpecs(config: LlamaConfig, batchSize: number, seqLen: n
     { name: 'targets', bytes: f32(N), role: 'input' },
     { name: 'lossMask', bytes: f32(N), role: 'input' },
     { name: 'positions', bytes: f32(N), role: 'input' },
-    { name: 'segments', bytes: f32(attentionSegmentTableLength(batchSize, seqLen)), role: 'input' },
+    { name: 'segments', bytes: f32(attentionSegmentTableCapacity(batchSize, seqLen)), role: 'input' },
     { name: 'scatterPlan', bytes: f32(3 * N + 2), role: 'input' },
     { name: 'gradScale', bytes: f32(1), role: 'input' },
   ];
