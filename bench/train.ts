@@ -3,22 +3,27 @@
  * (forward, backward, AdamW update; GPU timestamps when the adapter has them) and per whole step.
  * In the same run, TensorFlow.js's WebGPU backend trains the same model, initial weights and batch,
  * and the ratio of whole-step throughputs is printed. Both sides read the loss back after every
- * step, and the first step of each (shader compilation) is not timed.
+ * step, and the first step of each (shader compilation) is not timed. With --rounds N the two sides
+ * take turns N times, so a change in machine speed during the run affects both.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { GpuContext } from '../src/gpu/context.ts';
 import { acquireGpu, releaseGpu } from '../src/gpu/session.ts';
 import { syntheticBatch } from '../src/train/batch.ts';
 import type { LlamaConfig } from '../src/train/config.ts';
 import { DEFAULT_ADAMW, TrainModel } from '../src/train/model.ts';
+import { parameterLayout } from '../src/train/parameters.ts';
 import { TRAIN_PRESETS } from '../src/train/training-config.ts';
 import { machineLine, median, printTable, type Bench } from './report.ts';
 import type { TfjsBenchRequest, TfjsBenchResult } from './train-tfjs.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-const USAGE = `options: --preset ${Object.keys(TRAIN_PRESETS).join('|')} (default tiny), --vocab N (288), --batch N (4), --seq N (128), --steps N (3), --no-tfjs`;
+const USAGE = `options: --preset ${Object.keys(TRAIN_PRESETS).join('|')} (default tiny), --vocab N (288), --batch N (4), --seq N (128), --steps N (3), --rounds N (1), --no-tfjs`;
 const LEARNING_RATE = 1e-4;
+const SEED = 1;
+const BATCH_SEED = 1;
 /** Examples in the synthetic batch are 1 to this many tokens long. */
 const MAX_EXAMPLE = 64;
 
@@ -47,13 +52,52 @@ function runTfjs(request: TfjsBenchRequest): TfjsBenchResult {
   return JSON.parse(line) as TfjsBenchResult;
 }
 
+interface OurSteps {
+  /** GPU milliseconds per phase (NaN without timestamps) and wall-clock milliseconds of each timed step. */
+  steps: { forward: number; backward: number; optimizer: number; step: number }[];
+  losses: number[];
+  timed: boolean;
+}
+
+/** Trains a freshly initialized model for steps + 1 steps (the first is not timed) and times each. */
+async function trainOurs(ctx: GpuContext, config: LlamaConfig, batch: ReturnType<typeof syntheticBatch>, batchSize: number, seqLen: number, steps: number): Promise<OurSteps> {
+  const model = await TrainModel.create(ctx, config, { batchSize, seqLen, seed: SEED, timing: true });
+  const result: OurSteps = { steps: [], losses: [], timed: true };
+  try {
+    for (let step = 0; step <= steps; step++) {
+      const started = performance.now();
+      model.zeroGradients();
+      model.uploadBatch(batch);
+      model.forward();
+      model.backward();
+      model.optimizerStep({ ...DEFAULT_ADAMW, learningRate: LEARNING_RATE }, step + 1);
+      result.losses.push((await model.readLoss()).loss);
+      const wall = performance.now() - started;
+      const phases = await model.readPhaseTimes();
+      if (!phases) result.timed = false;
+      if (step > 0) result.steps.push({ forward: phases?.forward ?? NaN, backward: phases?.backward ?? NaN, optimizer: phases?.optimizer ?? NaN, step: wall });
+    }
+  } finally {
+    model.dispose();
+  }
+  return result;
+}
+
 export const trainBench: Bench = {
   name: 'train',
   summary: 'training tokens/s (forward, backward, update) against TensorFlow.js WebGPU on the same model and batch',
   async run(argv) {
     const { values } = parseArgs({
       args: argv,
-      options: { preset: { type: 'string' }, vocab: { type: 'string' }, batch: { type: 'string' }, seq: { type: 'string' }, steps: { type: 'string' }, 'no-tfjs': { type: 'boolean' } },
+      options: {
+        preset: { type: 'string' },
+        vocab: { type: 'string' },
+        batch: { type: 'string' },
+        seq: { type: 'string' },
+        steps: { type: 'string' },
+        rounds: { type: 'string' },
+        'no-tfjs': { type: 'boolean' },
+      },
     });
     const presetName = values.preset ?? 'tiny';
     const preset = TRAIN_PRESETS[presetName];
@@ -61,60 +105,53 @@ export const trainBench: Bench = {
     const batchSize = positiveInteger('batch', values.batch, 4);
     const seqLen = positiveInteger('seq', values.seq, 128);
     const steps = positiveInteger('steps', values.steps, 3);
+    const rounds = positiveInteger('rounds', values.rounds, 1);
     const config: LlamaConfig = { ...preset, vocabSize: positiveInteger('vocab', values.vocab, 288), contextLength: seqLen };
     const tokens = batchSize * seqLen;
-    const seed = 1;
-    const batchSeed = 1;
+    const batch = syntheticBatch(config, batchSize, seqLen, BATCH_SEED, MAX_EXAMPLE);
 
     const ctx = await acquireGpu();
     console.log(machineLine(ctx));
-    const model = await TrainModel.create(ctx, config, { batchSize, seqLen, seed, timing: true });
-    const batch = syntheticBatch(config, batchSize, seqLen, batchSeed, MAX_EXAMPLE);
     console.log(
       `model: ${presetName}, ${config.blockCount} blocks × ${config.embeddingLength} wide, heads ${config.headCount}/${config.headCountKv}, feed-forward ${config.feedForwardLength}, ` +
-        `vocab ${config.vocabSize}, ${(model.layout.parameterCount / 1e6).toFixed(3)} M parameters; batch ${batchSize} × ${seqLen} = ${tokens} tokens (packed examples of 1–${MAX_EXAMPLE} tokens)`,
+        `vocab ${config.vocabSize}, ${(parameterLayout(config).parameterCount / 1e6).toFixed(3)} M parameters; batch ${batchSize} × ${seqLen} = ${tokens} tokens (packed examples of 1–${MAX_EXAMPLE} tokens)`,
     );
-    const ours: { forward: number; backward: number; optimizer: number; step: number }[] = [];
-    const ourLosses: number[] = [];
-    let timedBy = 'GPU timestamps';
+    const request: TfjsBenchRequest = { config, batchSize, seqLen, steps, seed: SEED, batchSeed: BATCH_SEED, maxExample: MAX_EXAMPLE, learningRate: LEARNING_RATE, maxGradNorm: DEFAULT_ADAMW.maxGradNorm };
+    const ours: OurSteps[] = [];
+    const theirs: TfjsBenchResult[] = [];
     try {
-      for (let step = 0; step <= steps; step++) {
-        const started = performance.now();
-        model.zeroGradients();
-        model.uploadBatch(batch);
-        model.forward();
-        model.backward();
-        model.optimizerStep({ ...DEFAULT_ADAMW, learningRate: LEARNING_RATE }, step + 1);
-        ourLosses.push((await model.readLoss()).loss);
-        const wall = performance.now() - started;
-        const phases = await model.readPhaseTimes();
-        if (!phases) timedBy = 'the wall clock (no timestamp-query)';
-        if (step > 0) ours.push({ forward: phases?.forward ?? NaN, backward: phases?.backward ?? NaN, optimizer: phases?.optimizer ?? NaN, step: wall });
+      for (let round = 0; round < rounds; round++) {
+        ours.push(await trainOurs(ctx, config, batch, batchSize, seqLen, steps));
+        if (!values['no-tfjs']) theirs.push(runTfjs(request));
+        if (rounds > 1) {
+          const ourStep = median(ours[round].steps.map((s) => s.step));
+          const line = theirs[round] ? `, TensorFlow.js ${median(theirs[round].stepMs).toFixed(1)} ms, ratio ${(median(theirs[round].stepMs) / ourStep).toFixed(2)}×` : '';
+          console.log(`round ${round + 1}: workbench ${ourStep.toFixed(1)} ms${line}`);
+        }
       }
     } finally {
-      model.dispose();
       await releaseGpu();
     }
-    const phase = (key: keyof (typeof ours)[number]) => median(ours.map((s) => s[key]));
+
+    const all = ours.flatMap((r) => r.steps);
+    const phase = (key: keyof (typeof all)[number]) => median(all.map((s) => s[key]));
     const rows: (string | number)[][] = [
       ['workbench forward (loss, dlogits)', `${phase('forward').toFixed(1)} ms`, rate(tokens, phase('forward'))],
       ['workbench backward', `${phase('backward').toFixed(1)} ms`, rate(tokens, phase('backward'))],
       ['workbench update (norm, clip, AdamW)', `${phase('optimizer').toFixed(2)} ms`, ''],
       ['workbench whole step (wall clock)', `${phase('step').toFixed(1)} ms`, rate(tokens, phase('step'))],
     ];
-
     let ratio: string | null = null;
-    if (!values['no-tfjs']) {
-      const request: TfjsBenchRequest = { config, batchSize, seqLen, steps, seed, batchSeed, maxExample: MAX_EXAMPLE, learningRate: LEARNING_RATE, maxGradNorm: DEFAULT_ADAMW.maxGradNorm };
-      const tfjs = runTfjs(request);
-      const tfjsStep = median(tfjs.stepMs);
-      rows.push([`TensorFlow.js ${tfjs.backend} whole step (wall clock)`, `${tfjsStep.toFixed(1)} ms`, rate(tokens, tfjsStep)]);
-      ratio = `${(tfjsStep / phase('step')).toFixed(2)}× (target ≥ 5×)`;
-      console.log(`first-step loss: workbench ${ourLosses[0].toFixed(5)}, TensorFlow.js ${tfjs.losses[0].toFixed(5)} (same weights and batch)`);
-      console.log(`last loss: workbench ${ourLosses[ourLosses.length - 1].toFixed(5)}, TensorFlow.js ${tfjs.losses[tfjs.losses.length - 1].toFixed(5)}`);
+    if (theirs.length > 0) {
+      const tfjsStep = median(theirs.flatMap((r) => r.stepMs));
+      rows.push([`TensorFlow.js ${theirs[0].backend} whole step (wall clock)`, `${tfjsStep.toFixed(1)} ms`, rate(tokens, tfjsStep)]);
+      const perRound = theirs.map((r, i) => median(r.stepMs) / median(ours[i].steps.map((s) => s.step)));
+      ratio = `${(tfjsStep / phase('step')).toFixed(2)}× (target ≥ 5×)${rounds > 1 ? `; per round ${perRound.map((x) => `${x.toFixed(2)}×`).join(', ')}` : ''}`;
+      console.log(`first-step loss: workbench ${ours[0].losses[0].toFixed(5)}, TensorFlow.js ${theirs[0].losses[0].toFixed(5)} (same weights and batch)`);
+      console.log(`last loss: workbench ${ours[0].losses[ours[0].losses.length - 1].toFixed(5)}, TensorFlow.js ${theirs[0].losses[theirs[0].losses.length - 1].toFixed(5)}`);
     }
-    printTable(['phase', `median of ${steps}`, 'throughput'], rows);
-    console.log(`workbench phases timed by ${timedBy}`);
+    printTable(['phase', `median of ${all.length} steps`, 'throughput'], rows);
+    console.log(`workbench phases timed by ${ours.every((r) => r.timed) ? 'GPU timestamps' : 'the wall clock (no timestamp-query)'}`);
     if (ratio) console.log(`speed-up of the workbench over TensorFlow.js: ${ratio}`);
   },
 };
