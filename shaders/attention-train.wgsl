@@ -32,33 +32,47 @@ struct Params {
   _pad1: u32,
 }
 
-@group(0) @binding(0) var<storage, read> q: array<f32>;
-@group(0) @binding(1) var<storage, read> k: array<f32>;
-@group(0) @binding(2) var<storage, read> v: array<f32>;
+@group(0) @binding(0) var<storage, read> q: array<H>;
+@group(0) @binding(1) var<storage, read> k: array<H>;
+@group(0) @binding(2) var<storage, read> v: array<H>;
 @group(0) @binding(3) var<storage, read> segments: array<u32>;
 @group(0) @binding(4) var<uniform> params: Params;
-@group(0) @binding(5) var<storage, read_write> out: array<f32>;
+@group(0) @binding(5) var<storage, read_write> out: array<H>;
 @group(0) @binding(6) var<storage, read_write> row_stats: array<vec2f>;
-@group(0) @binding(7) var<storage, read> dout: array<f32>;
-@group(0) @binding(8) var<storage, read_write> dq: array<f32>;
-@group(0) @binding(9) var<storage, read_write> dk: array<f32>;
-@group(0) @binding(10) var<storage, read_write> dv: array<f32>;
+@group(0) @binding(7) var<storage, read> dout: array<H>;
+@group(0) @binding(8) var<storage, read_write> dq: array<H>;
+@group(0) @binding(9) var<storage, read_write> dk: array<H>;
+@group(0) @binding(10) var<storage, read_write> dv: array<H>;
 
 const HEAD_DIM: u32 = {{HEAD_DIM}};
+// Head vectors are read as HV elements of type H: vec4 with VEC4 (HEAD_DIM a multiple of 4), else f32.
+#if VEC4
+alias H = vec4f;
+const HV: u32 = HEAD_DIM / 4u;
+fn hsum(x: vec4f) -> f32 {
+  return (x.x + x.y) + (x.z + x.w);
+}
+#else
+alias H = f32;
+const HV: u32 = HEAD_DIM;
+fn hsum(x: f32) -> f32 {
+  return x;
+}
+#endif
 const WG: u32 = {{WG}};
 const TILE: u32 = {{TILE}};
 // Start value of a running maximum: the most negative finite f32, which any score replaces.
 const LOWEST: f32 = -3.4028234e38;
 
-var<workgroup> tile_a: array<f32, TILE * HEAD_DIM>;
-var<workgroup> tile_b: array<f32, TILE * HEAD_DIM>;
+var<workgroup> tile_a: array<H, TILE * HV>;
+var<workgroup> tile_b: array<H, TILE * HV>;
 var<workgroup> tile_segments: array<u32, TILE>;
 var<workgroup> tile_stats: array<vec2f, TILE>;
 var<workgroup> block_bound: u32;
 
 // Index of element 0 of head `head` of token `token`, with `count` heads per token.
 fn head_base(token: u32, head: u32, count: u32) -> u32 {
-  return (token * count + head) * HEAD_DIM;
+  return (token * count + head) * HV;
 }
 
 // The row an invocation owns: workgroup x is the block of WG rows, z the sequence.
@@ -90,9 +104,9 @@ fn block_range(wid: vec3u, lid: u32, which: u32) -> u32 {
 
 // Stages key/value rows j0 .. j0+TILE of one sequence and key/value head into tile_a (k) and tile_b (v).
 fn stage_keys(lid: u32, seq_start: u32, j0: u32, kv_head: u32) {
-  for (var e = lid; e < TILE * HEAD_DIM; e += WG) {
-    let j = min(j0 + e / HEAD_DIM, params.seq_len - 1u);
-    let src = head_base(seq_start + j, kv_head, params.kv_heads) + e % HEAD_DIM;
+  for (var e = lid; e < TILE * HV; e += WG) {
+    let j = min(j0 + e / HV, params.seq_len - 1u);
+    let src = head_base(seq_start + j, kv_head, params.kv_heads) + e % HV;
     tile_a[e] = k[src];
     tile_b[e] = v[src];
   }
@@ -114,12 +128,12 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) l
   let token = row.token;
   let segment = row.segment;
 
-  var qv: array<f32, HEAD_DIM>;
-  var acc: array<f32, HEAD_DIM>;
+  var qv: array<H, HV>;
+  var acc: array<H, HV>;
   let q_base = head_base(token, h, params.heads);
-  for (var d = 0u; d < HEAD_DIM; d++) {
+  for (var d = 0u; d < HV; d++) {
     qv[d] = q[q_base + d];
-    acc[d] = 0.0;
+    acc[d] = H();
   }
   var running_max = LOWEST;
   var denominator = 0.0;
@@ -136,11 +150,11 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) l
       let j = j0 + jj;
       var s = LOWEST;
       if (j <= i && tile_segments[jj] == segment) {
-        var dot = 0.0;
-        for (var d = 0u; d < HEAD_DIM; d++) {
-          dot = fma(qv[d], tile_a[jj * HEAD_DIM + d], dot);
+        var dot = H();
+        for (var d = 0u; d < HV; d++) {
+          dot = fma(qv[d], tile_a[jj * HV + d], dot);
         }
-        s = dot * params.scale;
+        s = hsum(dot) * params.scale;
       }
       scores[jj] = s;
       tile_max = max(tile_max, s);
@@ -149,7 +163,7 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) l
     let new_max = max(running_max, tile_max);
     let correction = exp(running_max - new_max);
     denominator *= correction;
-    for (var d = 0u; d < HEAD_DIM; d++) {
+    for (var d = 0u; d < HV; d++) {
       acc[d] *= correction;
     }
     for (var jj = 0u; jj < TILE; jj++) {
@@ -157,8 +171,8 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) l
       if (j <= i && tile_segments[jj] == segment) {
         let p = exp(scores[jj] - new_max);
         denominator += p;
-        for (var d = 0u; d < HEAD_DIM; d++) {
-          acc[d] = fma(p, tile_b[jj * HEAD_DIM + d], acc[d]);
+        for (var d = 0u; d < HV; d++) {
+          acc[d] = fma(H(p), tile_b[jj * HV + d], acc[d]);
         }
       }
     }
@@ -168,7 +182,7 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) l
 
   if (live) {
     let inverse = 1.0 / denominator;
-    for (var d = 0u; d < HEAD_DIM; d++) {
+    for (var d = 0u; d < HV; d++) {
       out[q_base + d] = acc[d] * inverse;
     }
     row_stats[token * params.heads + h] = vec2f(running_max + log(denominator), 0.0);
@@ -179,11 +193,11 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) l
 fn backward_delta(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let row = (wid.x + wid.y * nwg.x) * WG + lid;
   if (row >= params.batch * params.seq_len * params.heads) { return; }
-  var delta = 0.0;
-  for (var d = 0u; d < HEAD_DIM; d++) {
-    delta = fma(dout[row * HEAD_DIM + d], out[row * HEAD_DIM + d], delta);
+  var delta = H();
+  for (var d = 0u; d < HV; d++) {
+    delta = fma(dout[row * HV + d], out[row * HV + d], delta);
   }
-  row_stats[row].y = delta;
+  row_stats[row].y = hsum(delta);
 }
 
 @compute @workgroup_size(WG)
@@ -199,14 +213,14 @@ fn backward_query(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_i
   let segment = row.segment;
   let stats = row_stats[token * params.heads + h];
 
-  var qv: array<f32, HEAD_DIM>;
-  var dov: array<f32, HEAD_DIM>;
-  var dqv: array<f32, HEAD_DIM>;
+  var qv: array<H, HV>;
+  var dov: array<H, HV>;
+  var dqv: array<H, HV>;
   let base = head_base(token, h, params.heads);
-  for (var d = 0u; d < HEAD_DIM; d++) {
+  for (var d = 0u; d < HV; d++) {
     qv[d] = q[base + d];
     dov[d] = dout[base + d];
-    dqv[d] = 0.0;
+    dqv[d] = H();
   }
 
   let key_end = min(row0 + WG, params.seq_len);
@@ -217,16 +231,16 @@ fn backward_query(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_i
     for (var jj = 0u; jj < TILE; jj++) {
       let j = j0 + jj;
       if (j <= i && tile_segments[jj] == segment) {
-        var s = 0.0;
-        var dp = 0.0;
-        for (var d = 0u; d < HEAD_DIM; d++) {
-          s = fma(qv[d], tile_a[jj * HEAD_DIM + d], s);
-          dp = fma(dov[d], tile_b[jj * HEAD_DIM + d], dp);
+        var s = H();
+        var dp = H();
+        for (var d = 0u; d < HV; d++) {
+          s = fma(qv[d], tile_a[jj * HV + d], s);
+          dp = fma(dov[d], tile_b[jj * HV + d], dp);
         }
-        let p = exp(s * params.scale - stats.x);
-        let ds = p * (dp - stats.y);
-        for (var d = 0u; d < HEAD_DIM; d++) {
-          dqv[d] = fma(ds, tile_a[jj * HEAD_DIM + d], dqv[d]);
+        let p = exp(hsum(s) * params.scale - stats.x);
+        let ds = p * (hsum(dp) - stats.y);
+        for (var d = 0u; d < HV; d++) {
+          dqv[d] = fma(H(ds), tile_a[jj * HV + d], dqv[d]);
         }
       }
     }
@@ -234,7 +248,7 @@ fn backward_query(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_i
   }
 
   if (live) {
-    for (var d = 0u; d < HEAD_DIM; d++) {
+    for (var d = 0u; d < HV; d++) {
       dq[base + d] = dqv[d] * params.scale;
     }
   }
@@ -251,16 +265,16 @@ fn backward_key_value(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocati
   let token = row.token;
   let segment = row.segment;
 
-  var kv: array<f32, HEAD_DIM>;
-  var vv: array<f32, HEAD_DIM>;
-  var dkv: array<f32, HEAD_DIM>;
-  var dvv: array<f32, HEAD_DIM>;
+  var kv: array<H, HV>;
+  var vv: array<H, HV>;
+  var dkv: array<H, HV>;
+  var dvv: array<H, HV>;
   let base = head_base(token, kv_head, params.kv_heads);
-  for (var d = 0u; d < HEAD_DIM; d++) {
+  for (var d = 0u; d < HV; d++) {
     kv[d] = k[base + d];
     vv[d] = v[base + d];
-    dkv[d] = 0.0;
-    dvv[d] = 0.0;
+    dkv[d] = H();
+    dvv[d] = H();
   }
 
   // Queries before row0 cannot see any key of this block, nor can queries past the block's range.
@@ -270,9 +284,9 @@ fn backward_key_value(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocati
     let h = kv_head * params.group + hh;
     for (var i0 = query_start; i0 < query_end; i0 += TILE) {
       // Stage query rows i0 .. i0+TILE of head h: q in tile_a, dout in tile_b.
-      for (var e = lid; e < TILE * HEAD_DIM; e += WG) {
-        let i = min(i0 + e / HEAD_DIM, params.seq_len - 1u);
-        let src = head_base(seq_start + i, h, params.heads) + e % HEAD_DIM;
+      for (var e = lid; e < TILE * HV; e += WG) {
+        let i = min(i0 + e / HV, params.seq_len - 1u);
+        let src = head_base(seq_start + i, h, params.heads) + e % HV;
         tile_a[e] = q[src];
         tile_b[e] = dout[src];
       }
@@ -285,18 +299,18 @@ fn backward_key_value(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocati
       for (var ii = 0u; ii < TILE; ii++) {
         let i = i0 + ii;
         if (i >= j && i < params.seq_len && tile_segments[ii] == segment) {
-          var s = 0.0;
-          var dp = 0.0;
-          for (var d = 0u; d < HEAD_DIM; d++) {
-            s = fma(tile_a[ii * HEAD_DIM + d], kv[d], s);
-            dp = fma(tile_b[ii * HEAD_DIM + d], vv[d], dp);
+          var s = H();
+          var dp = H();
+          for (var d = 0u; d < HV; d++) {
+            s = fma(tile_a[ii * HV + d], kv[d], s);
+            dp = fma(tile_b[ii * HV + d], vv[d], dp);
           }
           let stats = tile_stats[ii];
-          let p = exp(s * params.scale - stats.x);
-          let ds = p * (dp - stats.y);
-          for (var d = 0u; d < HEAD_DIM; d++) {
-            dvv[d] = fma(p, tile_b[ii * HEAD_DIM + d], dvv[d]);
-            dkv[d] = fma(ds, tile_a[ii * HEAD_DIM + d], dkv[d]);
+          let p = exp(hsum(s) * params.scale - stats.x);
+          let ds = p * (hsum(dp) - stats.y);
+          for (var d = 0u; d < HV; d++) {
+            dvv[d] = fma(H(p), tile_b[ii * HV + d], dvv[d]);
+            dkv[d] = fma(H(ds), tile_a[ii * HV + d], dkv[d]);
           }
         }
       }
@@ -305,7 +319,7 @@ fn backward_key_value(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocati
   }
 
   if (live) {
-    for (var d = 0u; d < HEAD_DIM; d++) {
+    for (var d = 0u; d < HV; d++) {
       dk[base + d] = dkv[d] * params.scale;
       dv[base + d] = dvv[d];
     }

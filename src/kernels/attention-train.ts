@@ -4,7 +4,7 @@
  */
 import type { GpuContext, KernelTuning } from '../gpu/context.ts';
 import { ceilDiv } from '../gpu/dispatch.ts';
-import { linearGrid, packUniform, SOFTWARE_LANES, type KernelCall, type StorageBinding } from './common.ts';
+import { fitsVec4, linearGrid, packUniform, SOFTWARE_LANES, type KernelCall, type StorageBinding } from './common.ts';
 import { attentionScale, type AttentionShape } from './reference/attention.ts';
 
 export type { AttentionShape } from './reference/attention.ts';
@@ -107,14 +107,19 @@ function validateShape(shape: AttentionShape): void {
   if (headDim > MAX_ATTENTION_HEAD_DIM) throw new RangeError(`attention head dimension ${headDim} exceeds the supported maximum ${MAX_ATTENTION_HEAD_DIM}`);
 }
 
-async function attentionPipeline(ctx: GpuContext, shape: AttentionShape, entryPoint: string): Promise<GPUComputePipeline> {
+/** True when every head vector can be read as vec4: headDim a multiple of 4 and whole vec4 bindings. */
+function headVec4(shape: AttentionShape, bindings: StorageBinding[]): boolean {
+  return shape.headDim % 4 === 0 && fitsVec4(0, bindings);
+}
+
+async function attentionPipeline(ctx: GpuContext, shape: AttentionShape, entryPoint: string, vec4: boolean): Promise<GPUComputePipeline> {
   // Software adapters stage one SIMD vector of rows at a time: shorter tiles skip more of the masked keys.
   const fit = attentionTile(shape.headDim, ctx.limits.maxComputeWorkgroupStorageSize);
   const tile = ctx.tuning === 'software' ? Math.min(SOFTWARE_LANES, fit) : fit;
   return ctx.pipelines.get({
     shader: 'attention-train',
     entryPoint,
-    defines: { HEAD_DIM: shape.headDim, WG: attentionBlockRows(ctx.tuning), TILE: tile },
+    defines: { HEAD_DIM: shape.headDim, WG: attentionBlockRows(ctx.tuning), TILE: tile, VEC4: vec4 },
   });
 }
 
@@ -131,7 +136,8 @@ function pairFlops(shape: AttentionShape, vectorOps: number): number {
 
 export async function prepareAttentionForward(ctx: GpuContext, shape: AttentionShape, buffers: AttentionBuffers): Promise<KernelCall> {
   validateShape(shape);
-  const pipeline = await attentionPipeline(ctx, shape, 'forward');
+  const vec4 = headVec4(shape, [buffers.q, buffers.k, buffers.v, buffers.out]);
+  const pipeline = await attentionPipeline(ctx, shape, 'forward', vec4);
   const uniform = attentionUniform(ctx, shape);
   const tokens = shape.batch * shape.seqLen;
   return {
@@ -161,9 +167,10 @@ export async function prepareAttentionBackward(
   const blockRows = attentionBlockRows(ctx.tuning);
   const blocks = ceilDiv(shape.seqLen, blockRows);
 
-  const deltaPipeline = await attentionPipeline(ctx, shape, 'backward_delta');
-  const queryPipeline = await attentionPipeline(ctx, shape, 'backward_query');
-  const keyValuePipeline = await attentionPipeline(ctx, shape, 'backward_key_value');
+  const vec4 = headVec4(shape, [buffers.q, buffers.k, buffers.v, buffers.out, gradients.dout, gradients.dq, gradients.dk, gradients.dv]);
+  const deltaPipeline = await attentionPipeline(ctx, shape, 'backward_delta', vec4);
+  const queryPipeline = await attentionPipeline(ctx, shape, 'backward_query', vec4);
+  const keyValuePipeline = await attentionPipeline(ctx, shape, 'backward_key_value', vec4);
   const { q, k, v, segments, out, rowStats } = buffers;
   const { dout, dq, dk, dv } = gradients;
   return [
