@@ -1,7 +1,7 @@
 /** RMSNorm gradients with respect to the input and the weight (shaders/norm-backward.wgsl), f32. */
 import type { GpuContext } from '../gpu/context.ts';
 import { ceilDiv, splitWorkgroups } from '../gpu/dispatch.ts';
-import { packUniform, rowWorkgroup, type KernelCall, type StorageBinding } from './common.ts';
+import { fitsVec4, packUniform, rowWorkgroup, type KernelCall, type StorageBinding } from './common.ts';
 
 export interface RmsNormBackwardArgs {
   /** Forward input, rows×cols. */
@@ -30,7 +30,8 @@ const WORKGROUP = 64;
 export async function prepareRmsNormBackward(ctx: GpuContext, args: RmsNormBackwardArgs): Promise<KernelCall[]> {
   const { rows, cols } = args;
   if (rows < 1 || cols < 1) throw new RangeError(`rmsnorm backward needs positive sizes, got rows=${rows} cols=${cols}`);
-  const defines = { WG: rowWorkgroup(ctx, WORKGROUP), RESIDUAL: Boolean(args.residual), ACCUMULATE: Boolean(args.accumulate) };
+  const vec4 = fitsVec4(cols, [args.x, args.weight, args.dy, args.dx, args.dweight, args.residual]);
+  const defines = { WG: rowWorkgroup(ctx, WORKGROUP), RESIDUAL: Boolean(args.residual), ACCUMULATE: Boolean(args.accumulate), VEC4: vec4 };
   const inputPipeline = await ctx.pipelines.get({ shader: 'norm-backward', entryPoint: 'backward_input', defines });
   const weightPipeline = await ctx.pipelines.get({ shader: 'norm-backward', entryPoint: 'backward_weight', defines });
   const uniform = ctx.createUniform(new Uint32Array(packUniform([rows, cols, args.eps], [2])), 'rmsnorm-backward.params');
@@ -47,7 +48,7 @@ export async function prepareRmsNormBackward(ctx: GpuContext, args: RmsNormBackw
   const weight: KernelCall = {
     pipeline: weightPipeline,
     bindGroups: [ctx.bindGroup(weightPipeline, [args.x, null, args.dy, null, args.rstd, uniform, null, args.dweight])],
-    grid: [ceilDiv(cols, 64), 1, 1],
+    grid: [ceilDiv(vec4 ? cols / 4 : cols, 64), 1, 1],
     label: 'rmsnorm-backward-weight',
     // The uniform is shared with the first call, which owns it.
     uniforms: [],
