@@ -7,7 +7,8 @@
 // SIMD compiler (lavapipe's, for one) can load it once and broadcast it to all lanes; only the B
 // loads differ per invocation. No shared memory and no barrier. Out-of-range rows and columns read
 // a clamped index and are never written.
-// With ACCUMULATE the product is added to C (C += A·B), for gradient accumulation.
+// With ACCUMULATE the product is added to C (C += A·B), for gradient accumulation. With RESIDUAL
+// C = R + A·B for a separate R of C's shape (a residual connection), saving an elementwise pass.
 #if F16
 enable f16;
 #endif
@@ -30,6 +31,9 @@ struct Params {
 @group(0) @binding(1) var<storage, read> b: array<V>;
 @group(0) @binding(2) var<storage, read_write> c: array<V>;
 @group(0) @binding(3) var<uniform> params: Params;
+#if RESIDUAL
+@group(0) @binding(4) var<storage, read> residual: array<V>;
+#endif
 
 override WG: u32 = 8;
 
@@ -101,7 +105,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
 #if ACCUMULATE
     c[index] = V(vec4f(c[index]) + acc[i]);
 #else
+#if RESIDUAL
+    c[index] = V(vec4f(residual[index]) + acc[i]);
+#else
     c[index] = V(acc[i]);
+#endif
 #endif
   }
 }

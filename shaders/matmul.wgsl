@@ -6,7 +6,8 @@
 // workgroup of WG_X×WG_Y invocations covers a (WG_Y·TILE)×(WG_X·TILE) block. There is no shared
 // memory and no barrier, which suits software adapters and keeps the kernel simple; out-of-range
 // rows and columns read a clamped index and are never written.
-// With ACCUMULATE the product is added to C (C += A·B), for gradient accumulation.
+// With ACCUMULATE the product is added to C (C += A·B), for gradient accumulation. With RESIDUAL
+// C = R + A·B for a separate R of C's shape (a residual connection).
 #if F16
 enable f16;
 #endif
@@ -28,6 +29,9 @@ struct Params {
 @group(0) @binding(1) var<storage, read> b: array<T>;
 @group(0) @binding(2) var<storage, read_write> c: array<T>;
 @group(0) @binding(3) var<uniform> params: Params;
+#if RESIDUAL
+@group(0) @binding(4) var<storage, read> residual: array<T>;
+#endif
 
 override WG_X: u32 = 8;
 override WG_Y: u32 = 8;
@@ -92,7 +96,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
 #if ACCUMULATE
       c[index] = T(f32(c[index]) + acc[i][j]);
 #else
+#if RESIDUAL
+      c[index] = T(f32(residual[index]) + acc[i][j]);
+#else
       c[index] = T(acc[i][j]);
+#endif
 #endif
     }
   }

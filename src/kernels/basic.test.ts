@@ -54,6 +54,8 @@ describe('matmul kernel', () => {
       expectPass(await checkMatmul(ctx, { m: 33, n: 5, k: 7, transA: true }, dtype));
       expectPass(await checkMatmul(ctx, { m: 9, n: 11, k: 6, transA: true, transB: true }, dtype));
       expectPass(await checkMatmul(ctx, { m: 10, n: 7, k: 5, batch: 3 }, dtype));
+      expectPass(await checkMatmul(ctx, { m: 10, n: 7, k: 5, residual: true }, dtype));
+      expectPass(await checkMatmul(ctx, { m: 8, n: 8, k: 8, accumulate: true, variant: 'tiled' }, dtype));
     }
   });
 
@@ -73,6 +75,7 @@ describe('matmul kernel', () => {
               expectPass(await checkMatmul(ctx, { ...shape, variant: 'vec4' }, dtype, trial));
             }
             expectPass(await checkMatmul(ctx, { ...layout, m: 12, n: 20, k: 36, batch: 3, accumulate: true, variant: 'vec4' }, dtype));
+            expectPass(await checkMatmul(ctx, { ...layout, m: layout.transA ? 8 : 9, n: 12, k: 20, residual: true, variant: 'vec4' }, dtype));
           }
         }
       }
@@ -103,6 +106,7 @@ describe('matmul kernel', () => {
       const even = await prepareMatmul(ctx, { a, b, c, m: 3, n: 4, k: 4 });
       expect(even.label).toBe('matmul-vec4');
       await expect(prepareMatmul(ctx, { a, b, c, m: 3, n: 3, k: 4, variant: 'vec4' })).rejects.toThrow(/matmul-vec4 cannot run this product: n = 3/);
+      await expect(prepareMatmul(ctx, { a, b, c, m: 3, n: 4, k: 4, accumulate: true, residual: a })).rejects.toThrow(/either accumulate or a residual/);
     } finally {
       for (const buffer of buffers) ctx.release(buffer);
     }

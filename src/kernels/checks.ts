@@ -105,6 +105,8 @@ export interface MatmulCase {
   transB?: boolean;
   /** Whether the product is added to C, which then starts from random values. */
   accumulate?: boolean;
+  /** Whether the product is added to a separate random residual of C's shape. */
+  residual?: boolean;
   variant?: MatmulVariant;
 }
 
@@ -118,14 +120,19 @@ export async function checkMatmul(ctx: GpuContext, shape: MatmulCase, dtype: DTy
   const count = batch * shape.m * shape.n;
   const initial = shape.accumulate ? asStored(rng.floats(count), dtype) : new Float32Array(count);
   const c = encodeInput(ctx, initial, dtype, 'c');
-  const call = await prepareMatmul(ctx, { ...shape, a: aBuffer, b: bBuffer, c, dtype });
+  const residual = shape.residual ? asStored(rng.floats(count), dtype) : null;
+  const residualBuffer = residual ? encodeInput(ctx, residual, dtype, 'residual') : undefined;
+  const call = await prepareMatmul(ctx, { ...shape, a: aBuffer, b: bBuffer, c, dtype, residual: residualBuffer });
   const product = matmulRef(a, b, shape);
-  const expected = shape.accumulate ? product.map((value, i) => value + initial[i]) : product;
+  const added = residual ?? (shape.accumulate ? initial : null);
+  const expected = added ? product.map((value, i) => value + added[i]) : product;
   // Operands are written in their stored shape, with ᵀ where the kernel reads them transposed.
   const left = shape.transA ? `(${shape.k}×${shape.m})ᵀ` : `${shape.m}×${shape.k}`;
   const right = shape.transB ? `(${shape.n}×${shape.k})ᵀ` : `${shape.k}×${shape.n}`;
   const label = `${batch > 1 ? `${batch}× ` : ''}${left}·${right}`;
-  return runAndCompare(ctx, call.label ?? 'matmul', dtype, `${label}${shape.accumulate ? ' (accumulate)' : ''}`, call, { buffer: c, count }, expected, toleranceFor(dtype, shape.k), [aBuffer, bBuffer, c]);
+  const mode = shape.accumulate ? ' (accumulate)' : shape.residual ? ' (+ residual)' : '';
+  const buffers = residualBuffer ? [aBuffer, bBuffer, c, residualBuffer] : [aBuffer, bBuffer, c];
+  return runAndCompare(ctx, call.label ?? 'matmul', dtype, `${label}${mode}`, call, { buffer: c, count }, expected, toleranceFor(dtype, shape.k), buffers);
 }
 
 export async function checkGemv(ctx: GpuContext, n: number, k: number, dtype: DType, seed = 1, subgroups = true): Promise<KernelCheck> {

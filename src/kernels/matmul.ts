@@ -22,6 +22,8 @@ export interface MatmulArgs {
   transB?: boolean;
   /** Add the product to C instead of overwriting it (C += A·B). */
   accumulate?: boolean;
+  /** C = residual + A·B, with residual shaped like C; not together with accumulate. */
+  residual?: StorageBinding;
   dtype?: DType;
   /** Kernel to use; 'auto' (default) takes matmul-vec4 whenever the shape and bindings allow it. */
   variant?: MatmulVariant;
@@ -48,8 +50,8 @@ export function vec4Obstacle(args: MatmulArgs): string | null {
   if (n % 4 !== 0) return `n = ${n} is not a multiple of 4`;
   if (args.transA ? m % 4 !== 0 : k % 4 !== 0) return args.transA ? `m = ${m} is not a multiple of 4` : `k = ${k} is not a multiple of 4`;
   const vectorBytes = 4 * BYTES_PER_ELEMENT[args.dtype ?? 'f32'];
-  for (const [name, binding] of [['a', args.a], ['b', args.b], ['c', args.c]] as const) {
-    if (bindingBytes(binding) % vectorBytes !== 0) return `binding ${name} is not a whole number of vec4 elements`;
+  for (const [name, binding] of [['a', args.a], ['b', args.b], ['c', args.c], ['residual', args.residual]] as const) {
+    if (binding && bindingBytes(binding) % vectorBytes !== 0) return `binding ${name} is not a whole number of vec4 elements`;
   }
   return null;
 }
@@ -60,10 +62,11 @@ export async function prepareMatmul(ctx: GpuContext, args: MatmulArgs): Promise<
   const batch = args.batch ?? 1;
   const { m, n, k } = args;
   if (m < 1 || n < 1 || k < 1 || batch < 1) throw new RangeError(`matmul needs positive sizes, got m=${m} n=${n} k=${k} batch=${batch}`);
+  if (args.residual && args.accumulate) throw new RangeError('matmul takes either accumulate or a residual, not both');
   const variant = args.variant ?? 'auto';
   const obstacle = variant === 'tiled' ? 'the tiled kernel was requested' : vec4Obstacle(args);
   if (variant === 'vec4' && obstacle) throw new RangeError(`matmul-vec4 cannot run this product: ${obstacle}`);
-  const layout = { ...dtypeDefines(dtype), TRANS_A: Boolean(args.transA), TRANS_B: Boolean(args.transB), ACCUMULATE: Boolean(args.accumulate) };
+  const layout = { ...dtypeDefines(dtype), TRANS_A: Boolean(args.transA), TRANS_B: Boolean(args.transB), ACCUMULATE: Boolean(args.accumulate), RESIDUAL: Boolean(args.residual) };
   if (!obstacle) {
     const lanes = VEC4_LANES[ctx.tuning];
     const pipeline = await ctx.pipelines.get({ shader: 'matmul-vec4', defines: { ...layout, ROWS: VEC4_ROWS }, overrides: { WG: lanes } });
@@ -81,11 +84,11 @@ function matmulCall(ctx: GpuContext, args: MatmulArgs, dtype: DType, batch: numb
   const uniform = ctx.createUniform(new Uint32Array(packUniform([m, n, k, batch, m * k, k * n, m * n, 0])), 'matmul.params');
   return {
     pipeline,
-    bindGroups: [ctx.bindGroup(pipeline, [args.a, args.b, args.c, uniform])],
+    bindGroups: [ctx.bindGroup(pipeline, [args.a, args.b, args.c, uniform, args.residual ?? null])],
     grid,
     label,
     uniforms: [uniform],
     flops: 2 * m * n * k * batch,
-    bytes: (m * k + k * n + m * n * (args.accumulate ? 2 : 1)) * batch * BYTES_PER_ELEMENT[dtype],
+    bytes: (m * k + k * n + m * n * (args.accumulate || args.residual ? 2 : 1)) * batch * BYTES_PER_ELEMENT[dtype],
   };
 }

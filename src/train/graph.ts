@@ -8,7 +8,6 @@ import type { GpuContext } from '../gpu/context.ts';
 import { prepareAttentionBackward, prepareAttentionForward, type AttentionShape } from '../kernels/attention-train.ts';
 import { releaseCall, type KernelCall, type StorageBinding } from '../kernels/common.ts';
 import { prepareCrossEntropy, prepareCrossEntropyReduce } from '../kernels/cross-entropy.ts';
-import { prepareElementwise } from '../kernels/elementwise.ts';
 import { prepareEmbedding, prepareEmbeddingBackward } from '../kernels/embedding.ts';
 import { prepareMatmul } from '../kernels/matmul.ts';
 import { prepareRmsNormBackward } from '../kernels/norm-backward.ts';
@@ -97,9 +96,9 @@ export async function buildTrainingGraph(ctx: GpuContext, config: LlamaConfig, l
   const attention: AttentionShape = { batch: ws.batchSize, seqLen: ws.seqLen, heads: H, kvHeads: G, headDim: D };
   const rope = (x: GPUBuffer, heads: number, inverse: boolean) =>
     prepareRope(ctx, { x, positions: buffer('positions'), table: model.ropeTable, tokens: N, heads, headDim: D, maxPositions: config.contextLength, style: config.ropeStyle, inverse });
-  /** y = x·Wᵀ for x [rows×inF] and W [outF×inF]. */
-  const linear = (x: StorageBinding, w: StorageBinding, y: StorageBinding, rows: number, inF: number, outF: number) =>
-    prepareMatmul(ctx, { a: x, b: w, c: y, m: rows, n: outF, k: inF, transB: true });
+  /** y = x·Wᵀ (+ residual) for x [rows×inF] and W [outF×inF]. */
+  const linear = (x: StorageBinding, w: StorageBinding, y: StorageBinding, rows: number, inF: number, outF: number, residual?: StorageBinding) =>
+    prepareMatmul(ctx, { a: x, b: w, c: y, m: rows, n: outF, k: inF, transB: true, residual });
   /** dx (+)= dy·W, for dy [rows×outF]. */
   const linearInputGrad = (dy: StorageBinding, w: StorageBinding, dx: StorageBinding, rows: number, inF: number, outF: number, accumulate = false) =>
     prepareMatmul(ctx, { a: dy, b: w, c: dx, m: rows, n: inF, k: outF, accumulate });
@@ -121,14 +120,12 @@ export async function buildTrainingGraph(ctx: GpuContext, config: LlamaConfig, l
       await rope(a('q'), H, false),
       await rope(a('k'), G, false),
       await prepareAttentionForward(ctx, attention, { q: a('q'), k: a('k'), v: a('v'), segments: buffer('segments'), out: a('attn'), rowStats: a('attnStats') }),
-      await linear(a('attn'), w('attn_output'), buffer('proj'), N, H * D, C),
-      await prepareElementwise(ctx, { op: 'add', a: a('x'), b: buffer('proj'), out: a('mid'), n: N * C }),
+      await linear(a('attn'), w('attn_output'), a('mid'), N, H * D, C, a('x')),
       await prepareRmsNorm(ctx, { x: a('mid'), weight: w('ffn_norm'), out: a('ffnNorm'), rows: N, cols: C, eps }),
       await linear(a('ffnNorm'), w('ffn_gate'), a('gate'), N, C, F),
       await linear(a('ffnNorm'), w('ffn_up'), a('up'), N, C, F),
       await prepareSwiglu(ctx, { gate: a('gate'), up: a('up'), h: a('act'), n: N * F }),
-      await linear(a('act'), w('ffn_down'), buffer('proj'), N, F, C),
-      await prepareElementwise(ctx, { op: 'add', a: a('mid'), b: buffer('proj'), out: next, n: N * C }),
+      await linear(a('act'), w('ffn_down'), next, N, F, C, a('mid')),
     );
   }
   forwardBody.push(await prepareRmsNorm(ctx, { x: buffer('final'), weight: weight('output_norm.weight'), out: buffer('outNorm'), rows: N, cols: C, eps }));

@@ -70,7 +70,6 @@ export function workspaceSpecs(config: LlamaConfig, batchSize: number, seqLen: n
     { name: 'logits', bytes: f32(chunkRows * config.vocabSize), role: 'logits' },
   );
   const scratch = (name: string, count: number) => specs.push({ name, bytes: f32(count), role: 'scratch' });
-  scratch('proj', N * C);
   scratch('dx', N * C);
   scratch('dmid', N * C);
   scratch('dnorm', N * C);
