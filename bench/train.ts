@@ -20,7 +20,7 @@ import { machineLine, median, printTable, type Bench } from './report.ts';
 import type { TfjsBenchRequest, TfjsBenchResult } from './train-tfjs.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-const USAGE = `options: --preset ${Object.keys(TRAIN_PRESETS).join('|')} (default tiny), --vocab N (288), --batch N (4), --seq N (128), --steps N (3), --rounds N (1), --no-tfjs`;
+const USAGE = `options: --preset ${Object.keys(TRAIN_PRESETS).join('|')} (default tiny), --vocab N (288), --batch N (4), --seq N (128), --steps N (3), --rounds N (1), --no-tfjs, --busy-wait`;
 const LEARNING_RATE = 1e-4;
 const SEED = 1;
 const BATCH_SEED = 1;
@@ -97,6 +97,7 @@ export const trainBench: Bench = {
         steps: { type: 'string' },
         rounds: { type: 'string' },
         'no-tfjs': { type: 'boolean' },
+        'busy-wait': { type: 'boolean' },
       },
     });
     const presetName = values.preset ?? 'tiny';
@@ -110,8 +111,10 @@ export const trainBench: Bench = {
     const tokens = batchSize * seqLen;
     const batch = syntheticBatch(config, batchSize, seqLen, BATCH_SEED, MAX_EXAMPLE);
 
-    const ctx = await acquireGpu();
+    // --busy-wait turns off the sleep before each loss readback (GpuContext.busyPollingHost), to show its share.
+    const ctx = await acquireGpu(values['busy-wait'] ? { busyPollingHost: false } : {});
     console.log(machineLine(ctx));
+    if (ctx.busyPollingHost && ctx.tuning === 'software') console.log('the workbench sleeps through most of each step before reading the loss back (--busy-wait turns this off)');
     console.log(
       `model: ${presetName}, ${config.blockCount} blocks × ${config.embeddingLength} wide, heads ${config.headCount}/${config.headCountKv}, feed-forward ${config.feedForwardLength}, ` +
         `vocab ${config.vocabSize}, ${(parameterLayout(config).parameterCount / 1e6).toFixed(3)} M parameters; batch ${batchSize} × ${seqLen} = ${tokens} tokens (packed examples of 1–${MAX_EXAMPLE} tokens)`,

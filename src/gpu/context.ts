@@ -33,6 +33,8 @@ export interface GpuRequest {
   disableFeatures?: string[];
   /** Kernel variants to use; by default chosen from the adapter (see kernelTuning). Tests force either. */
   tuning?: KernelTuning;
+  /** Set by hosts whose pending GPU promises keep the JavaScript thread spinning (see GpuContext.busyPollingHost). */
+  busyPollingHost?: boolean;
 }
 
 /**
@@ -113,6 +115,12 @@ export class GpuContext {
      * variant they were prepared with, so tests may switch it to check both on one device.
      */
     public tuning: KernelTuning,
+    /**
+     * True when the host resolves GPU promises by spinning the JavaScript event loop until they
+     * settle (dawn.node does). The spinning thread takes a CPU core from a software adapter's worker
+     * threads, so callers that can predict a wait sleep through most of it first (sleepUntil).
+     */
+    readonly busyPollingHost: boolean,
   ) {
     this.pipelines = new PipelineCache(device);
     device.lost.then((info) => {
@@ -153,7 +161,17 @@ export class GpuContext {
       subgroupMinSize: info.subgroupMinSize,
       subgroupMaxSize: info.subgroupMaxSize,
     };
-    return new GpuContext(adapter, device, summary, request.tuning ?? kernelTuning(summary));
+    return new GpuContext(adapter, device, summary, request.tuning ?? kernelTuning(summary), Boolean(request.busyPollingHost));
+  }
+
+  /**
+   * Waits on a timer until performance.now() reaches `time`, when the host busy-polls and the adapter
+   * runs on the CPU, so the adapter's threads have the cores meanwhile. Returns at once otherwise.
+   */
+  async sleepUntil(time: number): Promise<void> {
+    if (!this.busyPollingHost || this.tuning !== 'software') return;
+    const delay = time - performance.now();
+    if (delay >= 1) await new Promise((resolve) => setTimeout(resolve, delay));
   }
 
   get hasF16(): boolean {

@@ -15,7 +15,11 @@ export function readShaderFile(name: string): string {
   return readFileSync(path, 'utf8');
 }
 
-/** Registers the Node `webgpu` package and the disk shader loader. Safe to call more than once. */
+/**
+ * Registers the Node `webgpu` package and the disk shader loader. Safe to call more than once.
+ * dawn.node settles mapAsync and other GPU promises by polling from the event loop without pause,
+ * hence busyPollingHost.
+ */
 export function useNodeGpu(dawnOptions: string[] = []): void {
   setShaderLoader(readShaderFile);
   setGpuProvider(async () => {
@@ -25,5 +29,5 @@ export function useNodeGpu(dawnOptions: string[] = []): void {
       gpu = webgpu.create(dawnOptions);
     }
     return gpu;
-  });
+  }, { busyPollingHost: true });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { testGpu } from '../../test/gpu.ts';
-import { GpuContext } from './context.ts';
+import { GpuContext, kernelTuning } from './context.ts';
 import { splitWorkgroups } from './dispatch.ts';
 import { GpuLimitError, GpuUnavailableError } from './errors.ts';
 import { preprocessWgsl } from './shader-source.ts';
@@ -118,5 +118,34 @@ describe('GpuContext', () => {
     ctx.dispose();
     expect(ctx.ownedBufferCount).toBe(0);
     expect(() => ctx.createStorage(4)).toThrow(/disposed/);
+  });
+});
+
+describe('kernel tuning and waiting', () => {
+  it('classifies adapters', () => {
+    const adapter = { isFallbackAdapter: false, vendor: 'nvidia', architecture: 'ada', device: '', description: 'NVIDIA GeForce RTX 4070' };
+    expect(kernelTuning(adapter)).toBe('hardware');
+    expect(kernelTuning({ ...adapter, isFallbackAdapter: true })).toBe('software');
+    expect(kernelTuning({ ...adapter, vendor: 'mesa', description: 'llvmpipe (LLVM 15.0.6)' })).toBe('software');
+    expect(kernelTuning({ ...adapter, vendor: 'google', description: 'SwiftShader Device (Subzero)' })).toBe('software');
+  });
+
+  it('sleeps before a wait only on a busy-polling host with a software adapter', async () => {
+    const ctx = await testGpu();
+    // The Node host (dawn.node) polls by spinning, and lavapipe is a software adapter.
+    expect(ctx.busyPollingHost).toBe(true);
+    const original = ctx.tuning;
+    try {
+      ctx.tuning = 'software';
+      let started = performance.now();
+      await ctx.sleepUntil(started + 40);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(35);
+      ctx.tuning = 'hardware';
+      started = performance.now();
+      await ctx.sleepUntil(started + 40);
+      expect(performance.now() - started).toBeLessThan(20);
+    } finally {
+      ctx.tuning = original;
+    }
   });
 });

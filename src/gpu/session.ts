@@ -7,10 +7,13 @@ import { GpuContext, type GpuRequest } from './context.ts';
 export type GpuProvider = () => GPU | undefined | Promise<GPU | undefined>;
 
 let provider: GpuProvider | null = null;
+let hostTraits: Pick<GpuRequest, 'busyPollingHost'> = {};
 let current: Promise<GpuContext> | null = null;
 
-export function setGpuProvider(next: GpuProvider): void {
+/** Registers how to reach a GPU object and how its host waits for the GPU (see GpuRequest.busyPollingHost). */
+export function setGpuProvider(next: GpuProvider, traits: Pick<GpuRequest, 'busyPollingHost'> = {}): void {
   provider = next;
+  hostTraits = traits;
 }
 
 /** Returns the shared context, creating it (again) when there is none or the last one was lost. */
@@ -22,7 +25,7 @@ export async function acquireGpu(request: GpuRequest = {}): Promise<GpuContext> 
     current = null;
   }
   if (!provider) throw new Error('No GPU provider is registered. Call useNodeGpu() or useBrowserGpu() first.');
-  const attempt = (async () => GpuContext.create(await provider!(), request))();
+  const attempt = (async () => GpuContext.create(await provider!(), { ...hostTraits, ...request }))();
   current = attempt;
   attempt.catch(() => {
     if (current === attempt) current = null;

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { GpuContext } from '../gpu/context.ts';
 import { KERNEL_TUNINGS, testGpu, useTuning } from '../../test/gpu.ts';
-import { checkElementwise, checkGemv, checkMatmul, checkRmsNorm, checkSoftmax, type KernelCheck, type MatmulCase } from './checks.ts';
+import { checkElementwise, checkGemv, checkMatmul, checkRmsNorm, checkSoftmax, checkTranspose, type KernelCheck, type MatmulCase } from './checks.ts';
 import { Rng } from '../util/random.ts';
 import { fitsVec4, type DType } from './common.ts';
 import { prepareMatmul, vec4Obstacle } from './matmul.ts';
@@ -115,6 +115,15 @@ describe('matmul kernel', () => {
   it('is exact on one element and on a 129×127 product', async () => {
     expectPass(await checkMatmul(ctx, { m: 1, n: 1, k: 1 }, 'f32'));
     expectPass(await checkMatmul(ctx, { m: 129, n: 127, k: 133 }, 'f32'));
+  });
+});
+
+describe('transpose kernel', () => {
+  it('matches reference on awkward and vec4 shapes', async () => {
+    // Both sizes multiples of 4 take the 4×4-block variant.
+    for (const [rows, cols] of [[1, 1], [3, 5], [4, 8], [7, 64], [12, 20], [64, 176], [65, 129], [300, 4]]) {
+      expectPass(await checkTranspose(ctx, rows, cols, rows + cols));
+    }
   });
 });
 

@@ -10,7 +10,8 @@ import { compareArrays, describeComparison, type Comparison, type Tolerance } fr
 import { prepareElementwise, type ElementwiseOp } from './elementwise.ts';
 import { prepareGemv } from './gemv.ts';
 import { prepareMatmul, type MatmulVariant } from './matmul.ts';
-import { addRef, gemvRef, matmulRef, mulRef, rmsNormRef, siluRef, softmaxRef } from './reference/basic.ts';
+import { prepareTranspose } from './transpose.ts';
+import { addRef, gemvRef, matmulRef, mulRef, rmsNormRef, siluRef, softmaxRef, transposeRef } from './reference/basic.ts';
 import { prepareRmsNorm } from './rmsnorm.ts';
 import { prepareSoftmax } from './softmax.ts';
 
@@ -130,7 +131,9 @@ export async function checkMatmul(ctx: GpuContext, shape: MatmulCase, dtype: DTy
   const left = shape.transA ? `(${shape.k}×${shape.m})ᵀ` : `${shape.m}×${shape.k}`;
   const right = shape.transB ? `(${shape.n}×${shape.k})ᵀ` : `${shape.k}×${shape.n}`;
   const label = `${batch > 1 ? `${batch}× ` : ''}${left}·${right}`;
-  const mode = shape.accumulate ? ' (accumulate)' : shape.residual ? ' (+ residual)' : '';
+  let mode = '';
+  if (shape.accumulate) mode = ' (accumulate)';
+  if (shape.residual) mode = ' (+ residual)';
   const buffers = residualBuffer ? [aBuffer, bBuffer, c, residualBuffer] : [aBuffer, bBuffer, c];
   return runAndCompare(ctx, call.label ?? 'matmul', dtype, `${label}${mode}`, call, { buffer: c, count }, expected, toleranceFor(dtype, shape.k), buffers);
 }
@@ -168,4 +171,13 @@ export async function checkRmsNorm(ctx: GpuContext, rows: number, cols: number, 
   const call = await prepareRmsNorm(ctx, { x: xBuffer, weight: wBuffer, out, rows, cols, eps, dtype });
   const tolerance = dtype === 'f16' ? { atol: 4e-3, rtol: 4e-3 } : { atol: 1e-6, rtol: 1e-5 };
   return runAndCompare(ctx, 'rmsnorm', dtype, `${rows}×${cols}`, call, { buffer: out, count: rows * cols }, rmsNormRef(x, weight, rows, cols, eps), tolerance, [xBuffer, wBuffer, out]);
+}
+
+export async function checkTranspose(ctx: GpuContext, rows: number, cols: number, seed = 1): Promise<KernelCheck> {
+  const x = new Rng(seed).floats(rows * cols);
+  const input = encodeInput(ctx, x, 'f32', 'input');
+  const output = ctx.createStorage(rows * cols * 4, 'output');
+  const call = await prepareTranspose(ctx, { input, output, rows, cols });
+  // A transpose moves values unchanged, so the tolerance is zero.
+  return runAndCompare(ctx, 'transpose', 'f32', `${rows}×${cols}`, call, { buffer: output, count: rows * cols }, transposeRef(x, rows, cols), { atol: 0, rtol: 0 }, [input, output]);
 }

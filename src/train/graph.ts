@@ -15,9 +15,10 @@ import { NORM_PARTIALS_PER_RANGE, prepareAdamW, prepareGradNormFinish, prepareGr
 import { prepareRmsNorm } from '../kernels/rmsnorm.ts';
 import { prepareRope } from '../kernels/rope.ts';
 import { prepareSwiglu, prepareSwigluBackward } from '../kernels/swiglu.ts';
+import { prepareTranspose } from '../kernels/transpose.ts';
 import { headDim, type LlamaConfig } from './config.ts';
 import { findTensor, TENSOR_ALIGNMENT, type ParameterLayout } from './parameters.ts';
-import type { Workspace } from './workspace.ts';
+import { transposesWeights, type Workspace } from './workspace.ts';
 
 /** Model-level GPU state the graph reads and writes. */
 export interface ModelBuffers {
@@ -99,6 +100,15 @@ export async function buildTrainingGraph(ctx: GpuContext, config: LlamaConfig, l
   /** y = x·Wᵀ (+ residual) for x [rows×inF] and W [outF×inF]. */
   const linear = (x: StorageBinding, w: StorageBinding, y: StorageBinding, rows: number, inF: number, outF: number, residual?: StorageBinding) =>
     prepareMatmul(ctx, { a: x, b: w, c: y, m: rows, n: outF, k: inF, transB: true, residual });
+  /** Computes the same product for a block weight, through a transposed copy of W where the adapter favours it. */
+  const blockLinear = async (x: StorageBinding, w: StorageBinding, y: StorageBinding, rows: number, inF: number, outF: number, residual?: StorageBinding): Promise<KernelCall[]> => {
+    if (!transposesWeights(ctx.tuning)) return [await linear(x, w, y, rows, inF, outF, residual)];
+    const weightT = range(buffer('weightT'), 0, inF * outF);
+    return [
+      await prepareTranspose(ctx, { input: w, output: weightT, rows: outF, cols: inF }),
+      await prepareMatmul(ctx, { a: x, b: weightT, c: y, m: rows, n: outF, k: inF, residual }),
+    ];
+  };
   /** dx (+)= dy·W, for dy [rows×outF]. */
   const linearInputGrad = (dy: StorageBinding, w: StorageBinding, dx: StorageBinding, rows: number, inF: number, outF: number, accumulate = false) =>
     prepareMatmul(ctx, { a: dy, b: w, c: dx, m: rows, n: inF, k: outF, accumulate });
@@ -114,18 +124,18 @@ export async function buildTrainingGraph(ctx: GpuContext, config: LlamaConfig, l
     const next = block + 1 < config.blockCount ? buffer(`x.${block + 1}`) : buffer('final');
     forwardBody.push(
       await prepareRmsNorm(ctx, { x: a('x'), weight: w('attn_norm'), out: a('attnNorm'), rows: N, cols: C, eps }),
-      await linear(a('attnNorm'), w('attn_q'), a('q'), N, C, H * D),
-      await linear(a('attnNorm'), w('attn_k'), a('k'), N, C, G * D),
-      await linear(a('attnNorm'), w('attn_v'), a('v'), N, C, G * D),
+      ...(await blockLinear(a('attnNorm'), w('attn_q'), a('q'), N, C, H * D)),
+      ...(await blockLinear(a('attnNorm'), w('attn_k'), a('k'), N, C, G * D)),
+      ...(await blockLinear(a('attnNorm'), w('attn_v'), a('v'), N, C, G * D)),
       await rope(a('q'), H, false),
       await rope(a('k'), G, false),
       await prepareAttentionForward(ctx, attention, { q: a('q'), k: a('k'), v: a('v'), segments: buffer('segments'), out: a('attn'), rowStats: a('attnStats') }),
-      await linear(a('attn'), w('attn_output'), a('mid'), N, H * D, C, a('x')),
+      ...(await blockLinear(a('attn'), w('attn_output'), a('mid'), N, H * D, C, a('x'))),
       await prepareRmsNorm(ctx, { x: a('mid'), weight: w('ffn_norm'), out: a('ffnNorm'), rows: N, cols: C, eps }),
-      await linear(a('ffnNorm'), w('ffn_gate'), a('gate'), N, C, F),
-      await linear(a('ffnNorm'), w('ffn_up'), a('up'), N, C, F),
+      ...(await blockLinear(a('ffnNorm'), w('ffn_gate'), a('gate'), N, C, F)),
+      ...(await blockLinear(a('ffnNorm'), w('ffn_up'), a('up'), N, C, F)),
       await prepareSwiglu(ctx, { gate: a('gate'), up: a('up'), h: a('act'), n: N * F }),
-      await linear(a('act'), w('ffn_down'), next, N, F, C, a('mid')),
+      ...(await blockLinear(a('act'), w('ffn_down'), next, N, F, C, a('mid'))),
     );
   }
   forwardBody.push(await prepareRmsNorm(ctx, { x: buffer('final'), weight: weight('output_norm.weight'), out: buffer('outNorm'), rows: N, cols: C, eps }));

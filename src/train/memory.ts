@@ -3,6 +3,7 @@
  * WebGPU reports per-buffer limits but not the device's total memory, so the total is compared with a
  * budget the caller sets.
  */
+import type { KernelTuning } from '../gpu/context.ts';
 import { NORM_PARTIALS_PER_RANGE } from '../kernels/optimizer.ts';
 import { headDim, type LlamaConfig } from './config.ts';
 import { parameterLayout } from './parameters.ts';
@@ -32,7 +33,14 @@ export interface MemoryEstimate {
   logitsChunkRows: number;
 }
 
-export function estimateTrainingMemory(config: LlamaConfig, batchSize: number, seqLen: number, limits: DeviceBufferLimits, maxLogitsBytes?: number): MemoryEstimate {
+export function estimateTrainingMemory(
+  config: LlamaConfig,
+  batchSize: number,
+  seqLen: number,
+  limits: DeviceBufferLimits,
+  maxLogitsBytes?: number,
+  tuning: KernelTuning = 'hardware',
+): MemoryEstimate {
   const layout = parameterLayout(config);
   const arenaBytes = layout.totalElements * 4;
   const ropeTableBytes = config.contextLength * headDim(config) * 4;
@@ -42,7 +50,7 @@ export function estimateTrainingMemory(config: LlamaConfig, batchSize: number, s
   const chunkRows = logitsChunkRows(config, batchSize * seqLen, limits.maxStorageBufferBindingSize, maxLogitsBytes);
   const workspaceBytes: Record<BufferRole, number> = { input: 0, activation: 0, logits: 0, scratch: 0 };
   let largestBinding = { name: 'none', bytes: 0 };
-  for (const spec of workspaceSpecs(config, batchSize, seqLen, chunkRows)) {
+  for (const spec of workspaceSpecs(config, batchSize, seqLen, chunkRows, tuning)) {
     workspaceBytes[spec.role] += spec.bytes;
     if (spec.bytes > largestBinding.bytes) largestBinding = { name: spec.name, bytes: spec.bytes };
   }

@@ -6,7 +6,7 @@
  *   atol 1e-5·max|ref| + rtol 1e-3 elementwise.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { testGpu } from '../../test/gpu.ts';
+import { KERNEL_TUNINGS, testGpu } from '../../test/gpu.ts';
 import type { GpuContext } from '../gpu/context.ts';
 import { assertClose } from '../kernels/compare.ts';
 import { assertGradientClose, numericalGradient } from '../kernels/reference/gradient-check.ts';
@@ -78,18 +78,47 @@ describe('GPU llama training graph', () => {
   for (const variant of [
     { name: 'tied output, normal RoPE', config: SMALL_CONFIG },
     { name: 'separate output, NeoX RoPE, no GQA', config: { ...SMALL_CONFIG, tiedOutput: false, ropeStyle: 'neox' as const, headCountKv: 4 } },
+    // Head dimension 8 and widths that are multiples of 4 take every vec4 kernel.
+    { name: 'vec4 widths', config: { ...SMALL_CONFIG, embeddingLength: 32, feedForwardLength: 44 } },
   ]) {
-    it(`loss and gradients match the reference: ${variant.name}`, async () => {
-      const config = variant.config;
-      const batch = syntheticBatch(config, 3, 21, 5, 9);
-      model = await TrainModel.create(ctx, config, { batchSize: 3, seqLen: 21, seed: 6 });
-      const params = tensorsFromArena(model.layout, await model.readArena('parameters'));
-      const gpu = await gpuLossAndGradients(model, batch);
-      const ref = referenceLossAndGradients(config, params, batch);
-      expect(Math.abs(gpu.loss - ref.loss) / ref.loss).toBeLessThan(1e-5);
-      expectGradientsMatch(gpu.gradients, ref.gradients, variant.name);
-    });
+    for (const tuning of KERNEL_TUNINGS) {
+      it(`loss and gradients match the reference: ${variant.name}, ${tuning} kernels`, async () => {
+        const config = variant.config;
+        const batch = syntheticBatch(config, 3, 21, 5, 9);
+        const original = ctx.tuning;
+        ctx.tuning = tuning;
+        try {
+          model = await TrainModel.create(ctx, config, { batchSize: 3, seqLen: 21, seed: 6 });
+        } finally {
+          ctx.tuning = original;
+        }
+        const params = tensorsFromArena(model.layout, await model.readArena('parameters'));
+        const gpu = await gpuLossAndGradients(model, batch);
+        const ref = referenceLossAndGradients(config, params, batch);
+        expect(Math.abs(gpu.loss - ref.loss) / ref.loss).toBeLessThan(1e-5);
+        expectGradientsMatch(gpu.gradients, ref.gradients, `${variant.name}, ${tuning}`);
+      });
+    }
   }
+
+  it('learns the loss latency it sleeps through', async () => {
+    const config = SMALL_CONFIG;
+    const batch = syntheticBatch(config, 2, 16, 7, 9);
+    model = await TrainModel.create(ctx, config, { batchSize: 2, seqLen: 16 });
+    const losses: number[] = [];
+    for (let step = 0; step < 4; step++) {
+      model.zeroGradients();
+      model.uploadBatch(batch);
+      model.forward();
+      model.backward();
+      model.optimizerStep(DEFAULT_ADAMW, step + 1);
+      losses.push((await model.readLoss()).loss);
+    }
+    // The first read (shader compilation) is no sample; later ones set a positive estimate.
+    expect(model.lossLatencyEstimateMs).toBeGreaterThan(0);
+    expect(losses.every(Number.isFinite)).toBe(true);
+    expect(losses[3]).toBeLessThan(losses[0]);
+  });
 
   it('runs the output head in row chunks', async () => {
     const config = SMALL_CONFIG;

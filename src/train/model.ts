@@ -23,6 +23,12 @@ export const DEFAULT_ADAMW: AdamWSettings = { learningRate: 1e-3, beta1: 0.9, be
 
 export type Arena = 'parameters' | 'gradients' | 'firstMoment' | 'secondMoment';
 
+/**
+ * Part of the expected loss latency that readLoss sleeps before it waits on the GPU. A sleep that
+ * overshoots shrinks the estimate, so the sleep settles to end about when the GPU finishes.
+ */
+const WAKE_FRACTION = 0.75;
+
 export interface TrainModelOptions {
   batchSize: number;
   seqLen: number;
@@ -67,6 +73,11 @@ export class TrainModel {
   private querySet: GPUQuerySet | null = null;
   private queryResolve: GPUBuffer | null = null;
   private disposed = false;
+  /** performance.now() of the first submission since the last readLoss, or null. */
+  private firstSubmitAt: number | null = null;
+  /** Moving average of the time from that submission until the loss was read. */
+  private lossLatencyMs = 0;
+  private lossReads = 0;
 
   private constructor(
     readonly ctx: GpuContext,
@@ -116,7 +127,7 @@ export class TrainModel {
   }
 
   static estimate(ctx: GpuContext, config: LlamaConfig, batchSize: number, seqLen: number, maxLogitsBytes?: number): MemoryEstimate {
-    return estimateTrainingMemory(config, batchSize, seqLen, ctx.limits, maxLogitsBytes);
+    return estimateTrainingMemory(config, batchSize, seqLen, ctx.limits, maxLogitsBytes, ctx.tuning);
   }
 
   get batchSize(): number {
@@ -144,7 +155,7 @@ export class TrainModel {
     checkTrainingMemory(estimate, this.ctx.limits, this.options.memoryBudget ?? DEFAULT_MEMORY_BUDGET);
     this.releaseWorkspace();
     const chunkRows = logitsChunkRows(this.config, batchSize * seqLen, this.ctx.limits.maxStorageBufferBindingSize, this.options.maxLogitsBytes);
-    const specs = workspaceSpecs(this.config, batchSize, seqLen, chunkRows);
+    const specs = workspaceSpecs(this.config, batchSize, seqLen, chunkRows, this.ctx.tuning);
     this.workspace = await allocateCatchingOutOfMemory(this.ctx, estimate, 'the training workspace', async () =>
       Workspace.allocate(this.ctx, specs, batchSize, seqLen, chunkRows),
     );
@@ -227,7 +238,20 @@ export class TrainModel {
   /** Reads the loss of the last forward pass (waits for the GPU). */
   async readLoss(): Promise<LossStats> {
     this.checkUsable();
+    // Sleep through most of the expected wait, so a busy-polling host leaves the cores to a software adapter.
+    const since = this.firstSubmitAt;
+    if (since !== null && this.lossLatencyMs > 0) await this.ctx.sleepUntil(since + WAKE_FRACTION * this.lossLatencyMs);
+    const woke = performance.now();
     const [lossSum, tokens, loss] = await this.ctx.readF32(this.requireWorkspace().get('lossStats'), 3);
+    if (since !== null) {
+      const done = performance.now();
+      // The first read after creation includes shader compilation, so it is not a sample. A read that
+      // returns at once after the sleep means the GPU had finished earlier: shorten the estimate.
+      if (this.lossReads > 0 && this.lossLatencyMs > 0 && done - woke < 1) this.lossLatencyMs *= 0.9;
+      else if (this.lossReads > 0) this.lossLatencyMs = this.lossLatencyMs > 0 ? 0.8 * this.lossLatencyMs + 0.2 * (done - since) : done - since;
+      this.lossReads++;
+    }
+    this.firstSubmitAt = null;
     return { loss, lossSum, tokens };
   }
 
@@ -299,6 +323,11 @@ export class TrainModel {
     return times;
   }
 
+  /** Expected milliseconds from a step's first submission to its loss readback (0 before two reads), for tests. */
+  get lossLatencyEstimateMs(): number {
+    return this.lossLatencyMs;
+  }
+
   /** Number of dispatches per phase, for benchmarks and tests. */
   get dispatchCounts(): Record<Phase, number> {
     const graph = this.requireGraph();
@@ -320,6 +349,7 @@ export class TrainModel {
 
   private submit(calls: KernelCall[], phase: Phase): void {
     this.checkUsable();
+    this.firstSubmitAt ??= performance.now();
     const encoder = this.ctx.device.createCommandEncoder({ label: `train ${phase}` });
     const index = PHASES.indexOf(phase);
     const timestampWrites = this.querySet ? { querySet: this.querySet, beginningOfPassWriteIndex: 2 * index, endOfPassWriteIndex: 2 * index + 1 } : undefined;

@@ -4,7 +4,7 @@
  * estimate and the allocation. Shapes use N = batchSize·seqLen tokens, C = embeddingLength,
  * H/G = query/key-value heads, D = head dimension, F = feedForwardLength, V = vocabSize.
  */
-import type { GpuContext } from '../gpu/context.ts';
+import type { GpuContext, KernelTuning } from '../gpu/context.ts';
 import { attentionSegmentTableCapacity } from '../kernels/attention-train.ts';
 import { headDim, type LlamaConfig } from './config.ts';
 
@@ -30,7 +30,16 @@ export function logitsChunkRows(config: LlamaConfig, tokens: number, maxBindingB
   return Math.max(64, Math.floor(limit / rowBytes / 64) * 64);
 }
 
-export function workspaceSpecs(config: LlamaConfig, batchSize: number, seqLen: number, chunkRows: number): BufferSpec[] {
+/**
+ * Returns whether the forward pass multiplies by transposed copies of the block weights. On lavapipe
+ * the product with a K×N operand ran at about 7 GFLOP/s against 5-6.5 with the stored N×K layout,
+ * which pays for transposing each weight before its use.
+ */
+export function transposesWeights(tuning: KernelTuning): boolean {
+  return tuning === 'software';
+}
+
+export function workspaceSpecs(config: LlamaConfig, batchSize: number, seqLen: number, chunkRows: number, tuning: KernelTuning = 'hardware'): BufferSpec[] {
   const N = batchSize * seqLen;
   const C = config.embeddingLength;
   const D = headDim(config);
@@ -70,6 +79,8 @@ export function workspaceSpecs(config: LlamaConfig, batchSize: number, seqLen: n
     { name: 'logits', bytes: f32(chunkRows * config.vocabSize), role: 'logits' },
   );
   const scratch = (name: string, count: number) => specs.push({ name, bytes: f32(count), role: 'scratch' });
+  // The transposed copy of one block weight at a time.
+  if (transposesWeights(tuning)) scratch('weightT', Math.max(qWidth * C, C * qWidth, F * C));
   scratch('dx', N * C);
   scratch('dmid', N * C);
   scratch('dnorm', N * C);

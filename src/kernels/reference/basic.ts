@@ -87,3 +87,12 @@ export function rmsNormRef(x: ArrayLike<number>, weight: ArrayLike<number>, rows
   }
   return out;
 }
+
+/** Returns the cols×rows transpose of a row-major rows×cols matrix. */
+export function transposeRef(x: ArrayLike<number>, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) out[c * rows + r] = x[r * cols + c];
+  }
+  return out;
+}

@@ -179,7 +179,7 @@ export function createTrainService(deps: TrainServiceDeps): TrainService {
   return {
     async checkTrainingMemory(config) {
       const ctx = await deps.gpu();
-      const estimate = estimateTrainingMemory(config.model, config.microBatch, config.seqLen, ctx.limits);
+      const estimate = estimateTrainingMemory(config.model, config.microBatch, config.seqLen, ctx.limits, undefined, ctx.tuning);
       try {
         checkTrainingMemory(estimate, ctx.limits, config.memoryBudget);
         return { description: describeEstimate(estimate), error: null };
