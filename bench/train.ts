@@ -20,7 +20,7 @@ import { machineLine, median, printTable, type Bench } from './report.ts';
 import type { TfjsBenchRequest, TfjsBenchResult } from './train-tfjs.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-const USAGE = `options: --preset ${Object.keys(TRAIN_PRESETS).join('|')} (default tiny), --vocab N (288), --batch N (4), --seq N (128), --steps N (3), --rounds N (1), --no-tfjs, --busy-wait`;
+const USAGE = `options: --preset ${Object.keys(TRAIN_PRESETS).join('|')} (default tiny), --vocab N (288), --batch N (4), --seq N (128), --steps N (8), --rounds N (2), --no-tfjs, --busy-wait`;
 const LEARNING_RATE = 1e-4;
 const SEED = 1;
 const BATCH_SEED = 1;
@@ -105,8 +105,8 @@ export const trainBench: Bench = {
     if (!preset) throw new Error(`Unknown preset "${presetName}". ${USAGE}`);
     const batchSize = positiveInteger('batch', values.batch, 4);
     const seqLen = positiveInteger('seq', values.seq, 128);
-    const steps = positiveInteger('steps', values.steps, 3);
-    const rounds = positiveInteger('rounds', values.rounds, 1);
+    const steps = positiveInteger('steps', values.steps, 8);
+    const rounds = positiveInteger('rounds', values.rounds, 2);
     const config: LlamaConfig = { ...preset, vocabSize: positiveInteger('vocab', values.vocab, 288), contextLength: seqLen };
     const tokens = batchSize * seqLen;
     const batch = syntheticBatch(config, batchSize, seqLen, BATCH_SEED, MAX_EXAMPLE);
