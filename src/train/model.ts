@@ -17,17 +17,13 @@ import { headDim, validateConfig, type LlamaConfig } from './config.ts';
 import { arenaRanges, buildTrainingGraph, releaseGraph, type ModelBuffers, type TrainingGraph } from './graph.ts';
 import { checkTrainingMemory, DEFAULT_MEMORY_BUDGET, describeEstimate, estimateTrainingMemory, TrainingMemoryError, type MemoryEstimate } from './memory.ts';
 import { findTensor, initialParameters, parameterLayout, type ParameterLayout } from './parameters.ts';
+import { ReadbackWait } from './readback-wait.ts';
 import { logitsChunkRows, Workspace, workspaceSpecs } from './workspace.ts';
 
 export const DEFAULT_ADAMW: AdamWSettings = { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 1 };
 
 export type Arena = 'parameters' | 'gradients' | 'firstMoment' | 'secondMoment';
 
-/**
- * Part of the expected loss latency that readLoss sleeps before it waits on the GPU. A sleep that
- * overshoots shrinks the estimate, so the sleep settles to end about when the GPU finishes.
- */
-const WAKE_FRACTION = 0.75;
 
 export interface TrainModelOptions {
   batchSize: number;
@@ -75,9 +71,9 @@ export class TrainModel {
   private disposed = false;
   /** performance.now() of the first submission since the last readLoss, or null. */
   private firstSubmitAt: number | null = null;
-  /** Moving average of the time from that submission until the loss was read. */
-  private lossLatencyMs = 0;
-  private lossReads = 0;
+  /** Phases submitted since the last readLoss: the kind of step whose latency readbackWait learns. */
+  private pendingPhases: Phase[] = [];
+  private readonly readbackWait = new ReadbackWait();
 
   private constructor(
     readonly ctx: GpuContext,
@@ -240,18 +236,14 @@ export class TrainModel {
     this.checkUsable();
     // Sleep through most of the expected wait, so a busy-polling host leaves the cores to a software adapter.
     const since = this.firstSubmitAt;
-    if (since !== null && this.lossLatencyMs > 0) await this.ctx.sleepUntil(since + WAKE_FRACTION * this.lossLatencyMs);
+    const kind = this.pendingPhases.join('+');
+    const wakeAt = since === null ? null : this.readbackWait.wakeAt(kind, since);
+    if (wakeAt !== null) await this.ctx.sleepUntil(wakeAt);
     const woke = performance.now();
     const [lossSum, tokens, loss] = await this.ctx.readF32(this.requireWorkspace().get('lossStats'), 3);
-    if (since !== null) {
-      const done = performance.now();
-      // The first read after creation includes shader compilation, so it is not a sample. A read that
-      // returns at once after the sleep means the GPU had finished earlier: shorten the estimate.
-      if (this.lossReads > 0 && this.lossLatencyMs > 0 && done - woke < 1) this.lossLatencyMs *= 0.9;
-      else if (this.lossReads > 0) this.lossLatencyMs = this.lossLatencyMs > 0 ? 0.8 * this.lossLatencyMs + 0.2 * (done - since) : done - since;
-      this.lossReads++;
-    }
+    if (since !== null) this.readbackWait.record(kind, since, woke, performance.now());
     this.firstSubmitAt = null;
+    this.pendingPhases = [];
     return { loss, lossSum, tokens };
   }
 
@@ -323,9 +315,9 @@ export class TrainModel {
     return times;
   }
 
-  /** Expected milliseconds from a step's first submission to its loss readback (0 before two reads), for tests. */
+  /** Expected milliseconds from the first submission of a training step (forward, backward, update) to its loss readback, 0 before two reads; for tests. */
   get lossLatencyEstimateMs(): number {
-    return this.lossLatencyMs;
+    return this.readbackWait.estimateMs('forward+backward+optimizer');
   }
 
   /** Number of dispatches per phase, for benchmarks and tests. */
@@ -350,6 +342,7 @@ export class TrainModel {
   private submit(calls: KernelCall[], phase: Phase): void {
     this.checkUsable();
     this.firstSubmitAt ??= performance.now();
+    this.pendingPhases.push(phase);
     const encoder = this.ctx.device.createCommandEncoder({ label: `train ${phase}` });
     const index = PHASES.indexOf(phase);
     const timestampWrites = this.querySet ? { querySet: this.querySet, beginningOfPassWriteIndex: 2 * index, endOfPassWriteIndex: 2 * index + 1 } : undefined;
