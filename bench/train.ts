@@ -114,7 +114,8 @@ export const trainBench: Bench = {
     // --busy-wait turns off the sleep before each loss readback (GpuContext.busyPollingHost), to show its share.
     const ctx = await acquireGpu(values['busy-wait'] ? { busyPollingHost: false } : {});
     console.log(machineLine(ctx));
-    if (ctx.busyPollingHost && ctx.tuning === 'software') console.log('the workbench sleeps through most of each step before reading the loss back (--busy-wait turns this off)');
+    if (values['busy-wait']) console.log('the workbench waits for each loss readback by polling, as TensorFlow.js does (--busy-wait)');
+    else if (ctx.busyPollingHost && ctx.tuning === 'software') console.log('the workbench sleeps through most of each step before reading the loss back (--busy-wait turns this off)');
     console.log(
       `model: ${presetName}, ${config.blockCount} blocks × ${config.embeddingLength} wide, heads ${config.headCount}/${config.headCountKv}, feed-forward ${config.feedForwardLength}, ` +
         `vocab ${config.vocabSize}, ${(parameterLayout(config).parameterCount / 1e6).toFixed(3)} M parameters; batch ${batchSize} × ${seqLen} = ${tokens} tokens (packed examples of 1–${MAX_EXAMPLE} tokens)`,

@@ -3,7 +3,7 @@ import type { GpuContext } from '../gpu/context.ts';
 import { KERNEL_TUNINGS, testGpu, useTuning } from '../../test/gpu.ts';
 import { checkElementwise, checkGemv, checkMatmul, checkRmsNorm, checkSoftmax, checkTranspose, type KernelCheck, type MatmulCase } from './checks.ts';
 import { Rng } from '../util/random.ts';
-import { fitsVec4, type DType } from './common.ts';
+import { fitsVec4, releaseCall, type DType } from './common.ts';
 import { prepareMatmul, vec4Obstacle } from './matmul.ts';
 
 let ctx: GpuContext;
@@ -107,6 +107,14 @@ describe('matmul kernel', () => {
       expect(even.label).toBe('matmul-vec4');
       await expect(prepareMatmul(ctx, { a, b, c, m: 3, n: 3, k: 4, variant: 'vec4' })).rejects.toThrow(/matmul-vec4 cannot run this product: n = 3/);
       await expect(prepareMatmul(ctx, { a, b, c, m: 3, n: 4, k: 4, accumulate: true, residual: a })).rejects.toThrow(/either accumulate or a residual/);
+      // Too many row groups for matmul-vec4 (8 rows each) but not for the tiled kernel (32 rows each).
+      const tall = 8 * ctx.limits.maxComputeWorkgroupsPerDimension + 8;
+      const tallA = ctx.createStorage(tall * 4 * 4);
+      const tallC = ctx.createStorage(tall * 4 * 4);
+      buffers.push(tallA, tallC);
+      const tallCall = await prepareMatmul(ctx, { a: tallA, b, c: tallC, m: tall, n: 4, k: 4 });
+      expect(tallCall.label).toBe('matmul');
+      releaseCall(ctx, tallCall);
     } finally {
       for (const buffer of buffers) ctx.release(buffer);
     }

@@ -64,13 +64,16 @@ export async function prepareMatmul(ctx: GpuContext, args: MatmulArgs): Promise<
   if (m < 1 || n < 1 || k < 1 || batch < 1) throw new RangeError(`matmul needs positive sizes, got m=${m} n=${n} k=${k} batch=${batch}`);
   if (args.residual && args.accumulate) throw new RangeError('matmul takes either accumulate or a residual, not both');
   const variant = args.variant ?? 'auto';
-  const obstacle = variant === 'tiled' ? 'the tiled kernel was requested' : vec4Obstacle(args);
+  const lanes = VEC4_LANES[ctx.tuning];
+  const vec4Grid: [number, number, number] = [ceilDiv(n / 4, lanes), ceilDiv(m, VEC4_ROWS), batch];
+  let obstacle = variant === 'tiled' ? 'the tiled kernel was requested' : vec4Obstacle(args);
+  // matmul-vec4 covers 8 rows per workgroup, the tiled kernel 32, so very tall products fit only the latter.
+  if (!obstacle && vec4Grid[1] > ctx.limits.maxComputeWorkgroupsPerDimension) obstacle = `m = ${m} needs more than ${ctx.limits.maxComputeWorkgroupsPerDimension} row groups`;
   if (variant === 'vec4' && obstacle) throw new RangeError(`matmul-vec4 cannot run this product: ${obstacle}`);
   const layout = { ...dtypeDefines(dtype), TRANS_A: Boolean(args.transA), TRANS_B: Boolean(args.transB), ACCUMULATE: Boolean(args.accumulate), RESIDUAL: Boolean(args.residual) };
   if (!obstacle) {
-    const lanes = VEC4_LANES[ctx.tuning];
     const pipeline = await ctx.pipelines.get({ shader: 'matmul-vec4', defines: { ...layout, ROWS: VEC4_ROWS }, overrides: { WG: lanes } });
-    return matmulCall(ctx, args, dtype, batch, pipeline, 'matmul-vec4', [ceilDiv(n / 4, lanes), ceilDiv(m, VEC4_ROWS), batch]);
+    return matmulCall(ctx, args, dtype, batch, pipeline, 'matmul-vec4', vec4Grid);
   }
   const pipeline = await ctx.pipelines.get({ shader: 'matmul', defines: layout, overrides: { WG_X, WG_Y } });
   return matmulCall(ctx, args, dtype, batch, pipeline, 'matmul', [ceilDiv(n, WG_X * TILE), ceilDiv(m, WG_Y * TILE), batch]);

@@ -89,14 +89,14 @@ describe('GPU llama training graph', () => {
         ctx.tuning = tuning;
         try {
           model = await TrainModel.create(ctx, config, { batchSize: 3, seqLen: 21, seed: 6 });
+          const params = tensorsFromArena(model.layout, await model.readArena('parameters'));
+          const gpu = await gpuLossAndGradients(model, batch);
+          const ref = referenceLossAndGradients(config, params, batch);
+          expect(Math.abs(gpu.loss - ref.loss) / ref.loss).toBeLessThan(1e-5);
+          expectGradientsMatch(gpu.gradients, ref.gradients, `${variant.name}, ${tuning}`);
         } finally {
           ctx.tuning = original;
         }
-        const params = tensorsFromArena(model.layout, await model.readArena('parameters'));
-        const gpu = await gpuLossAndGradients(model, batch);
-        const ref = referenceLossAndGradients(config, params, batch);
-        expect(Math.abs(gpu.loss - ref.loss) / ref.loss).toBeLessThan(1e-5);
-        expectGradientsMatch(gpu.gradients, ref.gradients, `${variant.name}, ${tuning}`);
       });
     }
   }
@@ -115,9 +115,50 @@ describe('GPU llama training graph', () => {
       losses.push((await model.readLoss()).loss);
     }
     // The first read (shader compilation) is no sample; later ones set a positive estimate.
-    expect(model.lossLatencyEstimateMs).toBeGreaterThan(0);
+    expect(model.readbackEstimateMs(['forward', 'backward', 'optimizer'])).toBeGreaterThan(0);
     expect(losses.every(Number.isFinite)).toBe(true);
     expect(losses[3]).toBeLessThan(losses[0]);
+  });
+
+  it('times each loss read from the first submission after the last read', async () => {
+    const config = SMALL_CONFIG;
+    const batch = syntheticBatch(config, 2, 16, 7, 9);
+    model = await TrainModel.create(ctx, config, { batchSize: 2, seqLen: 16 });
+    // The Trainer's order: the loss is read before the update, whose gradient norm is read after it.
+    for (let step = 0; step < 4; step++) {
+      model.zeroGradients();
+      model.uploadBatch(batch);
+      model.forward();
+      model.backward();
+      await model.readLoss();
+      model.optimizerStep(DEFAULT_ADAMW, step + 1);
+      await model.readGradientNorm();
+    }
+    expect(model.readbackEstimateMs(['forward', 'backward'])).toBeGreaterThan(0);
+    expect(model.readbackEstimateMs(['optimizer', 'forward', 'backward'])).toBe(0);
+  });
+
+  it('keeps the attention blocks of the tuning its graph was built with', async () => {
+    // Built for GPUs (64-row attention blocks), then used while the context says software (8 rows):
+    // packed examples over more than 64 positions need the graph's own segment table.
+    const config = { ...SMALL_CONFIG, embeddingLength: 32, contextLength: 160 };
+    const batch = syntheticBatch(config, 2, 150, 8, 40);
+    const original = ctx.tuning;
+    ctx.tuning = 'hardware';
+    try {
+      model = await TrainModel.create(ctx, config, { batchSize: 2, seqLen: 150, seed: 6 });
+    } finally {
+      ctx.tuning = 'software';
+    }
+    try {
+      const params = tensorsFromArena(model.layout, await model.readArena('parameters'));
+      const gpu = await gpuLossAndGradients(model, batch);
+      const ref = referenceLossAndGradients(config, params, batch);
+      expect(Math.abs(gpu.loss - ref.loss) / ref.loss).toBeLessThan(1e-5);
+      expectGradientsMatch(gpu.gradients, ref.gradients, 'hardware graph, software context');
+    } finally {
+      ctx.tuning = original;
+    }
   });
 
   it('runs the output head in row chunks', async () => {

@@ -24,6 +24,9 @@ export const DEFAULT_ADAMW: AdamWSettings = { learningRate: 1e-3, beta1: 0.9, be
 
 export type Arena = 'parameters' | 'gradients' | 'firstMoment' | 'secondMoment';
 
+/** Maximum number of phases that name a kind of step for the readback sleep (see readback-wait.ts). */
+const MAX_PENDING_PHASES = 16;
+
 
 export interface TrainModelOptions {
   batchSize: number;
@@ -69,11 +72,13 @@ export class TrainModel {
   private querySet: GPUQuerySet | null = null;
   private queryResolve: GPUBuffer | null = null;
   private disposed = false;
-  /** performance.now() of the first submission since the last readLoss, or null. */
+  /** performance.now() of the first submission since the last readback, or null. */
   private firstSubmitAt: number | null = null;
-  /** Phases submitted since the last readLoss: the kind of step whose latency readbackWait learns. */
+  /** Phases submitted since the last readback: the kind of step whose latency readbackWait learns. */
   private pendingPhases: Phase[] = [];
   private readonly readbackWait = new ReadbackWait();
+  /** Rows per attention block of the current graph (attentionBlockRows of the tuning it was built with). */
+  private attentionRows = 0;
 
   private constructor(
     readonly ctx: GpuContext,
@@ -155,6 +160,8 @@ export class TrainModel {
     this.workspace = await allocateCatchingOutOfMemory(this.ctx, estimate, 'the training workspace', async () =>
       Workspace.allocate(this.ctx, specs, batchSize, seqLen, chunkRows),
     );
+    // The attention kernels and the segment table of every later upload must use the same block size.
+    this.attentionRows = attentionBlockRows(this.ctx.tuning);
     this.graph = await buildTrainingGraph(this.ctx, this.config, this.layout, this.buffers, this.workspace);
   }
 
@@ -176,7 +183,7 @@ export class TrainModel {
     this.ctx.write(ws.get('targets'), Uint32Array.from(batch.targets));
     this.ctx.write(ws.get('lossMask'), Float32Array.from(batch.lossMask));
     this.ctx.write(ws.get('positions'), Uint32Array.from(batch.positions));
-    this.ctx.write(ws.get('segments'), attentionSegmentTable(batch.segments, ws.batchSize, ws.seqLen, attentionBlockRows(this.ctx.tuning)));
+    this.ctx.write(ws.get('segments'), attentionSegmentTable(batch.segments, ws.batchSize, ws.seqLen, this.attentionRows));
     this.ctx.write(ws.get('scatterPlan'), buildScatterPlan(batch.tokens));
     this.ctx.write(ws.get('gradScale'), new Float32Array([gradScale]));
     this.dlogitsReady = false;
@@ -240,11 +247,22 @@ export class TrainModel {
     const wakeAt = since === null ? null : this.readbackWait.wakeAt(kind, since);
     if (wakeAt !== null) await this.ctx.sleepUntil(wakeAt);
     const woke = performance.now();
-    const [lossSum, tokens, loss] = await this.ctx.readF32(this.requireWorkspace().get('lossStats'), 3);
+    const [lossSum, tokens, loss] = await this.afterRead(this.ctx.readF32(this.requireWorkspace().get('lossStats'), 3));
     if (since !== null) this.readbackWait.record(kind, since, woke, performance.now());
-    this.firstSubmitAt = null;
-    this.pendingPhases = [];
     return { loss, lossSum, tokens };
+  }
+
+  /**
+   * Waits for a readback, then starts a new timing window for readLoss: any read waits for all work
+   * submitted before it, so later latencies count from the next submission, not across a pause.
+   */
+  private async afterRead<T>(read: Promise<T>): Promise<T> {
+    try {
+      return await read;
+    } finally {
+      this.firstSubmitAt = null;
+      this.pendingPhases = [];
+    }
   }
 
   /**
@@ -256,13 +274,13 @@ export class TrainModel {
     const ws = this.requireWorkspace();
     if (ws.chunkRows !== ws.tokens) throw new Error(`The output head runs in chunks of ${ws.chunkRows} rows, so only the last chunk's logits are kept; use a smaller batch shape.`);
     if (!this.logitsReady) throw new Error('readLogits() needs forward({ gradient: false }) over the current batch first (a forward pass with gradient turns the logits into dlogits).');
-    return this.ctx.readF32(ws.get('logits'), ws.tokens * this.config.vocabSize);
+    return this.afterRead(this.ctx.readF32(ws.get('logits'), ws.tokens * this.config.vocabSize));
   }
 
   /** Reads the gradient norm and clip factor of the last optimizer step. */
   async readGradientNorm(): Promise<GradientNorm> {
     this.checkUsable();
-    const [, norm, clip, finite] = await this.ctx.readF32(this.buffers.normStats, 4);
+    const [, norm, clip, finite] = await this.afterRead(this.ctx.readF32(this.buffers.normStats, 4));
     return { norm, clip, finite: finite === 1 };
   }
 
@@ -270,7 +288,7 @@ export class TrainModel {
   async readTensor(name: string, arena: Arena = 'parameters'): Promise<Float32Array> {
     this.checkUsable();
     const tensor = findTensor(this.layout, name);
-    return this.ctx.readF32(this.buffers[arena], tensor.count, tensor.offset);
+    return this.afterRead(this.ctx.readF32(this.buffers[arena], tensor.count, tensor.offset));
   }
 
   /** Overwrites one tensor of an arena, for example with weights loaded from a GGUF file. */
@@ -286,7 +304,7 @@ export class TrainModel {
   /** Reads a whole arena (layout.totalElements floats, padding included), for checkpoints. */
   async readArena(arena: Arena): Promise<Float32Array> {
     this.checkUsable();
-    return this.ctx.readF32(this.buffers[arena], this.layout.totalElements);
+    return this.afterRead(this.ctx.readF32(this.buffers[arena], this.layout.totalElements));
   }
 
   /** Overwrites a whole arena, for example when resuming from a checkpoint. */
@@ -300,7 +318,7 @@ export class TrainModel {
 
   /** Waits until every submitted pass has finished. */
   async sync(): Promise<void> {
-    await this.ctx.device.queue.onSubmittedWorkDone();
+    await this.afterRead(this.ctx.device.queue.onSubmittedWorkDone());
   }
 
   /** GPU milliseconds of the last forward, backward and optimizer submissions; null without timestamp-query or the timing option. */
@@ -315,9 +333,9 @@ export class TrainModel {
     return times;
   }
 
-  /** Expected milliseconds from the first submission of a training step (forward, backward, update) to its loss readback, 0 before two reads; for tests. */
-  get lossLatencyEstimateMs(): number {
-    return this.readbackWait.estimateMs('forward+backward+optimizer');
+  /** Returns the expected milliseconds from the first of `phases` to the loss readback after them, 0 before two such reads; for tests. */
+  readbackEstimateMs(phases: Phase[]): number {
+    return this.readbackWait.estimateMs(phases.join('+'));
   }
 
   /** Number of dispatches per phase, for benchmarks and tests. */
@@ -342,7 +360,8 @@ export class TrainModel {
   private submit(calls: KernelCall[], phase: Phase): void {
     this.checkUsable();
     this.firstSubmitAt ??= performance.now();
-    this.pendingPhases.push(phase);
+    // A loop that never reads the loss would grow the list without end; longer kinds share one estimate.
+    if (this.pendingPhases.length < MAX_PENDING_PHASES) this.pendingPhases.push(phase);
     const encoder = this.ctx.device.createCommandEncoder({ label: `train ${phase}` });
     const index = PHASES.indexOf(phase);
     const timestampWrites = this.querySet ? { querySet: this.querySet, beginningOfPassWriteIndex: 2 * index, endOfPassWriteIndex: 2 * index + 1 } : undefined;

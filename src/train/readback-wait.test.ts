@@ -44,6 +44,15 @@ describe('readback wait', () => {
     expect(wakes[wakes.length - 1]).toBeLessThanOrEqual(40);
   });
 
+  it('limits the rise after one stalled read', () => {
+    const wait = new ReadbackWait();
+    simulate(wait, 'step', 60, 10);
+    const before = wait.estimateMs('step');
+    // A read that took 2 s (a pause before it) moves the estimate by at most 20%.
+    wait.record('step', 0, 45, 2000);
+    expect(wait.estimateMs('step')).toBeLessThanOrEqual(1.2 * before + 1e-9);
+  });
+
   it('keeps separate estimates per kind of step', () => {
     const wait = new ReadbackWait();
     simulate(wait, 'forward+backward+optimizer', 80, 5);

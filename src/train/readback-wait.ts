@@ -40,9 +40,12 @@ export class ReadbackWait {
       if (estimate.ms > 0 && done - woke < OVERSHOOT_MS) {
         // The GPU had finished before the reader woke, by an unknown margin: shorten the estimate a little.
         estimate.ms *= 0.9;
+      } else if (estimate.ms > 0) {
+        // One sample moves the estimate by at most 20% upwards, so a stall (a pause, another
+        // process) costs a few slightly long sleeps rather than many very long ones.
+        estimate.ms = 0.8 * estimate.ms + 0.2 * Math.min(done - since, 2 * estimate.ms);
       } else {
-        const latency = done - since;
-        estimate.ms = estimate.ms > 0 ? 0.8 * estimate.ms + 0.2 * latency : latency;
+        estimate.ms = done - since;
       }
     }
     estimate.samples++;

@@ -80,7 +80,7 @@ export function workspaceSpecs(config: LlamaConfig, batchSize: number, seqLen: n
   );
   const scratch = (name: string, count: number) => specs.push({ name, bytes: f32(count), role: 'scratch' });
   // The transposed copy of one block weight at a time.
-  if (transposesWeights(tuning)) scratch('weightT', Math.max(qWidth * C, C * qWidth, F * C));
+  if (transposesWeights(tuning)) scratch('weightT', Math.max(qWidth * C, kvWidth * C, F * C));
   scratch('dx', N * C);
   scratch('dmid', N * C);
   scratch('dnorm', N * C);
