@@ -29,7 +29,7 @@ export async function testGpu(): Promise<GpuContext> {
 export const KERNEL_TUNINGS: readonly KernelTuning[] = ['software', 'hardware'];
 
 /**
- * Inside a describe block: sets ctx.tuning for its tests and restores the adapter's own afterwards.
+ * Sets ctx.tuning for the tests of the enclosing describe block and restores the previous one afterwards.
  * `context` returns the test's context, which a file-level beforeAll creates first.
  */
 export function useTuning(context: () => GpuContext, tuning: KernelTuning): void {
@@ -41,4 +41,15 @@ export function useTuning(context: () => GpuContext, tuning: KernelTuning): void
   afterAll(() => {
     if (previous) context().tuning = previous;
   });
+}
+
+/** Runs `body` with ctx.tuning set to `tuning` and restores the previous tuning afterwards. */
+export async function withTuning<T>(ctx: GpuContext, tuning: KernelTuning, body: () => Promise<T>): Promise<T> {
+  const previous = ctx.tuning;
+  ctx.tuning = tuning;
+  try {
+    return await body();
+  } finally {
+    ctx.tuning = previous;
+  }
 }

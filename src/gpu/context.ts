@@ -40,8 +40,8 @@ export interface GpuRequest {
 /**
  * Family of kernel variants suited to an adapter. 'software' adapters (lavapipe, SwiftShader) run each
  * workgroup as a loop of SIMD vectors on one CPU thread and implement workgroupBarrier by switching
- * coroutines, so their kernels use 8-invocation workgroups and per-row loops instead of large shared
- * memory reductions. 'hardware' is every real GPU.
+ * coroutines, so their row reductions use one 8-invocation vector per workgroup. 'hardware' is every
+ * real GPU.
  */
 export type KernelTuning = 'software' | 'hardware';
 

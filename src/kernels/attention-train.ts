@@ -31,12 +31,12 @@ export function attentionTile(headDim: number, workgroupStorageBytes: number): n
   return tile;
 }
 
-/** Length in u32 of attentionSegmentTable's result for blocks of `blockRows` rows. */
+/** Returns the length in u32 of attentionSegmentTable's result for blocks of `blockRows` rows. */
 export function attentionSegmentTableLength(batch: number, seqLen: number, blockRows: number): number {
   return batch * seqLen + 2 * batch * Math.ceil(seqLen / blockRows);
 }
 
-/** u32 words that hold the segment table for any tuning's block size (buffers sized before the adapter is known). */
+/** Returns the u32 words that hold the segment table for any tuning's block size (for buffers sized before the adapter is known). */
 export function attentionSegmentTableCapacity(batch: number, seqLen: number): number {
   return attentionSegmentTableLength(batch, seqLen, MIN_BLOCK_ROWS);
 }
@@ -107,7 +107,7 @@ function validateShape(shape: AttentionShape): void {
   if (headDim > MAX_ATTENTION_HEAD_DIM) throw new RangeError(`attention head dimension ${headDim} exceeds the supported maximum ${MAX_ATTENTION_HEAD_DIM}`);
 }
 
-/** True when every head vector can be read as vec4: headDim a multiple of 4 and whole vec4 bindings. */
+/** Returns whether every head vector can be read as vec4: headDim a multiple of 4 and whole vec4 bindings. */
 function headVec4(shape: AttentionShape, bindings: StorageBinding[]): boolean {
   return shape.headDim % 4 === 0 && fitsVec4(0, bindings);
 }

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { GpuContext } from '../gpu/context.ts';
-import { KERNEL_TUNINGS, testGpu, useTuning } from '../../test/gpu.ts';
+import { KERNEL_TUNINGS, testGpu, useTuning, withTuning } from '../../test/gpu.ts';
 import { checkElementwise, checkGemv, checkMatmul, checkRmsNorm, checkSoftmax, checkTranspose, type KernelCheck, type MatmulCase } from './checks.ts';
 import { Rng } from '../util/random.ts';
 import { fitsVec4, releaseCall, type DType } from './common.ts';
@@ -62,15 +62,13 @@ describe('matmul kernel', () => {
   it('matmul-vec4 in each layout and tuning', async () => {
     const rng = new Rng(44);
     const layouts: Pick<MatmulCase, 'transA' | 'transB'>[] = [{}, { transB: true }, { transA: true }];
-    const original = ctx.tuning;
-    try {
-      for (const tuning of KERNEL_TUNINGS) {
-        ctx.tuning = tuning;
+    // Inner sizes are multiples of 4 but not of the workgroup's 8 rows or 32 columns.
+    const four = (max: number) => 4 * rng.int(1, max);
+    for (const tuning of KERNEL_TUNINGS) {
+      await withTuning(ctx, tuning, async () => {
         for (const dtype of dtypes()) {
           for (const layout of layouts) {
             for (let trial = 0; trial < 3; trial++) {
-              // Inner sizes are multiples of 4 but not of the workgroup's 8 rows or 32 columns.
-              const four = (max: number) => 4 * rng.int(1, max);
               const shape: MatmulCase = { ...layout, m: layout.transA ? four(11) : rng.int(1, 45), n: four(13), k: layout.transA ? rng.int(1, 50) : four(17) };
               expectPass(await checkMatmul(ctx, { ...shape, variant: 'vec4' }, dtype, trial));
             }
@@ -78,9 +76,7 @@ describe('matmul kernel', () => {
             expectPass(await checkMatmul(ctx, { ...layout, m: layout.transA ? 8 : 9, n: 12, k: 20, residual: true, variant: 'vec4' }, dtype));
           }
         }
-      }
-    } finally {
-      ctx.tuning = original;
+      });
     }
   });
 

@@ -23,21 +23,21 @@ export interface KernelCall extends DispatchCommand {
 export const SOFTWARE_LANES = 8;
 
 /**
- * Workgroup size of a kernel whose invocations cooperate on one row: `hardware` on GPUs, one SIMD
+ * Returns the workgroup size of a kernel whose invocations cooperate on one row: `hardware` on GPUs, one SIMD
  * vector on software adapters, where each workgroupBarrier switches coroutines per vector.
  */
 export function rowWorkgroup(ctx: GpuContext, hardware: number): number {
   return ctx.tuning === 'software' ? SOFTWARE_LANES : hardware;
 }
 
-/** Bytes a binding exposes to a shader. */
+/** Returns the bytes a binding exposes to a shader. */
 export function bindingBytes(binding: StorageBinding): number {
   if (!('buffer' in binding)) return binding.size;
   return binding.size ?? binding.buffer.size - (binding.offset ?? 0);
 }
 
 /**
- * True when `count` elements and every given binding split into whole vec4 elements, so a kernel may
+ * Returns whether `count` elements and every given binding split into whole vec4 elements, so a kernel may
  * read and write them as vec4 (a quarter of the loads, which matters most on software adapters).
  */
 export function fitsVec4(count: number, bindings: (StorageBinding | null | undefined)[], elementBytes = 4): boolean {

@@ -48,7 +48,9 @@ export function vec4Obstacle(args: MatmulArgs): string | null {
   const { m, n, k } = args;
   if (args.transA && args.transB) return 'A and B both transposed';
   if (n % 4 !== 0) return `n = ${n} is not a multiple of 4`;
-  if (args.transA ? m % 4 !== 0 : k % 4 !== 0) return args.transA ? `m = ${m} is not a multiple of 4` : `k = ${k} is not a multiple of 4`;
+  // A is read as vec4 along its contiguous dimension: K for M×K, M for K×M.
+  if (args.transA && m % 4 !== 0) return `m = ${m} is not a multiple of 4`;
+  if (!args.transA && k % 4 !== 0) return `k = ${k} is not a multiple of 4`;
   const vectorBytes = 4 * BYTES_PER_ELEMENT[args.dtype ?? 'f32'];
   for (const [name, binding] of [['a', args.a], ['b', args.b], ['c', args.c], ['residual', args.residual]] as const) {
     if (binding && bindingBytes(binding) % vectorBytes !== 0) return `binding ${name} is not a whole number of vec4 elements`;

@@ -69,7 +69,7 @@ describe.each(KERNEL_TUNINGS)('rmsnorm backward on the GPU, %s kernels', (tuning
     }
   });
 
-  it.each([33, 36])('adds the residual gradient and accumulates dweight, %i columns', async (cols) => {
+  it.each([33, 36])('residual and accumulated dweight, %i columns', async (cols) => {
     const rng = new Rng(22);
     const rows = 6;
     const residual = rng.floats(rows * cols);

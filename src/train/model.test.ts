@@ -6,7 +6,7 @@
  *   atol 1e-5·max|ref| + rtol 1e-3 elementwise.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { KERNEL_TUNINGS, testGpu } from '../../test/gpu.ts';
+import { KERNEL_TUNINGS, testGpu, withTuning } from '../../test/gpu.ts';
 import type { GpuContext } from '../gpu/context.ts';
 import { assertClose } from '../kernels/compare.ts';
 import { assertGradientClose, numericalGradient } from '../kernels/reference/gradient-check.ts';
@@ -82,26 +82,22 @@ describe('GPU llama training graph', () => {
     { name: 'vec4 widths', config: { ...SMALL_CONFIG, embeddingLength: 32, feedForwardLength: 44 } },
   ]) {
     for (const tuning of KERNEL_TUNINGS) {
-      it(`loss and gradients match the reference: ${variant.name}, ${tuning} kernels`, async () => {
+      it(`reference loss and gradients: ${variant.name}, ${tuning} kernels`, async () => {
         const config = variant.config;
         const batch = syntheticBatch(config, 3, 21, 5, 9);
-        const original = ctx.tuning;
-        ctx.tuning = tuning;
-        try {
+        await withTuning(ctx, tuning, async () => {
           model = await TrainModel.create(ctx, config, { batchSize: 3, seqLen: 21, seed: 6 });
           const params = tensorsFromArena(model.layout, await model.readArena('parameters'));
           const gpu = await gpuLossAndGradients(model, batch);
           const ref = referenceLossAndGradients(config, params, batch);
           expect(Math.abs(gpu.loss - ref.loss) / ref.loss).toBeLessThan(1e-5);
           expectGradientsMatch(gpu.gradients, ref.gradients, `${variant.name}, ${tuning}`);
-        } finally {
-          ctx.tuning = original;
-        }
+        });
       });
     }
   }
 
-  it('learns the loss latency it sleeps through', async () => {
+  it('learns the readback latency', async () => {
     const config = SMALL_CONFIG;
     const batch = syntheticBatch(config, 2, 16, 7, 9);
     model = await TrainModel.create(ctx, config, { batchSize: 2, seqLen: 16 });
@@ -120,7 +116,7 @@ describe('GPU llama training graph', () => {
     expect(losses[3]).toBeLessThan(losses[0]);
   });
 
-  it('times each loss read from the first submission after the last read', async () => {
+  it('times reads from the last readback', async () => {
     const config = SMALL_CONFIG;
     const batch = syntheticBatch(config, 2, 16, 7, 9);
     model = await TrainModel.create(ctx, config, { batchSize: 2, seqLen: 16 });
@@ -138,27 +134,20 @@ describe('GPU llama training graph', () => {
     expect(model.readbackEstimateMs(['optimizer', 'forward', 'backward'])).toBe(0);
   });
 
-  it('keeps the attention blocks of the tuning its graph was built with', async () => {
-    // Built for GPUs (64-row attention blocks), then used while the context says software (8 rows):
+  it("keeps its graph's attention blocks", async () => {
+    // Built for GPUs (64-row attention blocks), then used while the context is set to software (8 rows):
     // packed examples over more than 64 positions need the graph's own segment table.
     const config = { ...SMALL_CONFIG, embeddingLength: 32, contextLength: 160 };
     const batch = syntheticBatch(config, 2, 150, 8, 40);
-    const original = ctx.tuning;
-    ctx.tuning = 'hardware';
-    try {
-      model = await TrainModel.create(ctx, config, { batchSize: 2, seqLen: 150, seed: 6 });
-    } finally {
-      ctx.tuning = 'software';
-    }
-    try {
-      const params = tensorsFromArena(model.layout, await model.readArena('parameters'));
-      const gpu = await gpuLossAndGradients(model, batch);
+    const built = await withTuning(ctx, 'hardware', () => TrainModel.create(ctx, config, { batchSize: 2, seqLen: 150, seed: 6 }));
+    model = built;
+    await withTuning(ctx, 'software', async () => {
+      const params = tensorsFromArena(built.layout, await built.readArena('parameters'));
+      const gpu = await gpuLossAndGradients(built, batch);
       const ref = referenceLossAndGradients(config, params, batch);
       expect(Math.abs(gpu.loss - ref.loss) / ref.loss).toBeLessThan(1e-5);
       expectGradientsMatch(gpu.gradients, ref.gradients, 'hardware graph, software context');
-    } finally {
-      ctx.tuning = original;
-    }
+    });
   });
 
   it('runs the output head in row chunks', async () => {

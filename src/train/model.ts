@@ -27,7 +27,6 @@ export type Arena = 'parameters' | 'gradients' | 'firstMoment' | 'secondMoment';
 /** Maximum number of phases that name a kind of step for the readback sleep (see readback-wait.ts). */
 const MAX_PENDING_PHASES = 16;
 
-
 export interface TrainModelOptions {
   batchSize: number;
   seqLen: number;
